@@ -1,0 +1,35 @@
+#!/bin/bash
+# SPDX-License-Identifier: BSD-3-Clause
+# Build an out-of-tree kernel module for the guest kernel, inside the guest
+# build root (the kernel's own compiler, headers and Module.symvers).
+#
+# usage: build-module.sh <module source dir> <out dir> [make variables...]
+# The source dir is copied into the root, built with kbuild
+# (make -C <headers> M=<dir> modules) and every resulting .ko is copied to
+# <out dir>. Extra arguments are passed to make (e.g. W=1).
+set -euo pipefail
+. "$(dirname "$0")/../wc-common.sh"
+. "$(dirname "$0")/guest-common.sh"
+
+[ $# -ge 2 ] || wc_die "usage: ${0##*/} <module source dir> <out dir> [make variables...]"
+src=$(realpath "$1")
+out=$2
+shift 2
+[ -d "$src" ] || wc_die "no module source dir $src"
+
+wc_guest_resolve_kernel
+root=$("$WC_GUEST_DIR/buildroot.sh")
+work=$(mktemp -d "$root/tmp/wc-module.XXXXXX")
+trap 'rm -rf "$work"' EXIT
+cp -a "$src/." "$work/"
+inside=/tmp/${work##*/}
+mkdir -p "$out"
+chroot "$root" env -i PATH=/usr/sbin:/usr/bin:/sbin:/bin HOME=/tmp LANG=C.UTF-8 \
+	make -s -C "/usr/src/linux-headers-$WC_GUEST_KVER" M="$inside" "$@" modules ||
+	wc_die "module build of $src failed"
+found=0
+while IFS= read -r ko; do
+	cp "$ko" "$out/"
+	found=1
+done < <(find "$work" -name '*.ko' -type f)
+[ $found -eq 1 ] || wc_die "module build of $src produced no .ko"

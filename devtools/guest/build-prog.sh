@@ -1,0 +1,44 @@
+#!/bin/bash
+# SPDX-License-Identifier: BSD-3-Clause
+# Build a static C program for the guest, inside the guest build root (its
+# gcc, glibc and kernel uAPI headers).
+#
+# usage: build-prog.sh <out binary> <source.c...> [-- extra gcc args]
+# All sources are compiled together with -static -O2 -Wall -Wextra -Werror;
+# the directory of each source is on the include path.
+set -euo pipefail
+. "$(dirname "$0")/../wc-common.sh"
+. "$(dirname "$0")/guest-common.sh"
+
+[ $# -ge 2 ] || wc_die "usage: ${0##*/} <out binary> <source.c...> [-- extra gcc args]"
+out=$1
+shift
+srcs=()
+while [ $# -gt 0 ] && [ "$1" != "--" ]; do
+	srcs+=("$(realpath "$1")")
+	shift
+done
+[ $# -gt 0 ] && shift
+extra=("$@")
+
+wc_guest_resolve_kernel
+root=$("$WC_GUEST_DIR/buildroot.sh")
+work=$(mktemp -d "$root/tmp/wc-prog.XXXXXX")
+trap 'rm -rf "$work"' EXIT
+inside=/tmp/${work##*/}
+args=()
+n=0
+for s in "${srcs[@]}"; do
+	# Each source directory is copied once so local headers resolve.
+	d=$work/src$n
+	mkdir -p "$d"
+	cp -a "$(dirname "$s")/." "$d/"
+	args+=("$inside/src$n/$(basename "$s")" "-I$inside/src$n")
+	n=$((n + 1))
+done
+chroot "$root" env -i PATH=/usr/sbin:/usr/bin:/sbin:/bin HOME=/tmp LANG=C.UTF-8 \
+	gcc-14 -static -O2 -g -Wall -Wextra -Werror -D_GNU_SOURCE \
+	-o "$inside/prog" "${args[@]}" "${extra[@]}" ||
+	wc_die "build of ${out##*/} failed"
+mkdir -p "$(dirname "$out")"
+cp "$work/prog" "$out"

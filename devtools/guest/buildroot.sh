@@ -1,0 +1,50 @@
+#!/bin/bash
+# SPDX-License-Identifier: BSD-3-Clause
+# Make sure the guest suite's build root exists: a minbase debootstrap with
+# the guest kernel's compiler (gcc-14 for trixie), make, libc6-dev, pahole
+# and the guest kernel's headers. Kernel modules and static test programs
+# for the guest are built inside it. Prints its path.
+#
+# The root is kept under $WC_CACHE/guest and stamped with the kernel
+# version; a root made for another kernel version is rebuilt.
+set -euo pipefail
+. "$(dirname "$0")/../wc-common.sh"
+. "$(dirname "$0")/guest-common.sh"
+
+root=$WC_GUEST_BUILDROOT
+stamp=$root/.wc-buildroot
+
+root_matches() {
+	[ -f "$stamp" ] && grep -qx "kver=$WC_GUEST_KVER" "$stamp" && return 0
+	# A root made by hand with the same command has no stamp: accept it
+	# when it holds the right headers and compiler.
+	if [ -d "$root/usr/src/linux-headers-$WC_GUEST_KVER" ] &&
+	   [ -x "$root/usr/bin/gcc-14" ]; then
+		echo "kver=$WC_GUEST_KVER" >"$stamp"
+		return 0
+	fi
+	return 1
+}
+
+wc_guest_resolve_kernel
+if ! root_matches; then
+	wc_need_pkgs debootstrap debian-archive-keyring
+	wc_guest_lock
+	if ! root_matches; then
+		wc_log "creating the $WC_GUEST_SUITE build root for $WC_GUEST_KVER (about 1-3 min)"
+		rm -rf "$root.tmp"
+		mkdir -p "$(dirname "$root")"
+		debootstrap --variant=minbase --arch="$WC_GUEST_DEBARCH" \
+			--keyring=/usr/share/keyrings/debian-archive-keyring.gpg \
+			--include="gcc-14,make,libc6-dev,dwarves,linux-headers-$WC_GUEST_KVER" \
+			"$WC_GUEST_SUITE" "$root.tmp" "$(wc_archive_uri)" \
+			>"$WC_GUEST_CACHE/debootstrap.log" 2>&1 ||
+			wc_die "debootstrap failed, see $WC_GUEST_CACHE/debootstrap.log"
+		rm -rf "$root.tmp/var/cache/apt/archives"/*.deb
+		echo "kver=$WC_GUEST_KVER" >"$root.tmp/.wc-buildroot"
+		rm -rf "$root"
+		mv "$root.tmp" "$root"
+	fi
+	wc_guest_unlock
+fi
+echo "$root"

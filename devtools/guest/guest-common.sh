@@ -1,0 +1,78 @@
+# SPDX-License-Identifier: BSD-3-Clause
+# Shared definitions of the QEMU test guest: architecture, guest kernel,
+# build root and the fixed machine layout. Source it after wc-common.sh.
+#
+# The architecture is a parameter from the start (WC_GUEST_ARCH); only
+# x86_64 is implemented, an arm64 guest (virt + SMMUv3) plugs in here.
+
+WC_GUEST_DIR=$WC_REPO/devtools/guest
+WC_GUEST_ARCH=${WC_GUEST_ARCH:-x86_64}
+WC_GUEST_SUITE=${WC_GUEST_SUITE:-trixie}
+WC_GUEST_CACHE=$WC_CACHE/guest
+WC_GUEST_OUT=${WC_GUEST_OUT:-$WC_BUILD/guest}
+
+case $WC_GUEST_ARCH in
+x86_64)
+	WC_GUEST_DEBARCH=amd64
+	WC_GUEST_QEMU=qemu-system-x86_64
+	WC_GUEST_QEMU_PKG=qemu-system-x86
+	WC_GUEST_CONSOLE=ttyS0
+	WC_GUEST_RESULT_TTY=ttyS1
+	;;
+*)
+	wc_die "guest architecture '$WC_GUEST_ARCH' is not implemented (x86_64 only)"
+	;;
+esac
+
+# Fixed PCI addresses of the test devices (see machine.sh); exported to the
+# guest tests as WC_BDF_*.
+WC_BDF_IVSHMEM=0000:01:00.0
+WC_BDF_VIRTIO=0000:00:03.0
+WC_BDF_E1000E=0000:00:04.0
+
+WC_GUEST_BUILDROOT=${WC_GUEST_BUILDROOT:-$WC_GUEST_CACHE/buildroot-$WC_GUEST_SUITE}
+
+# Serialise the cache updates of concurrent runs (kernel extraction, build
+# root creation); the lock is released when the shell exits.
+wc_guest_lock() {
+	mkdir -p "$WC_GUEST_CACHE"
+	exec 8>"$WC_GUEST_CACHE/.lock"
+	flock 8
+}
+
+wc_guest_unlock() {
+	exec 8>&-
+}
+
+# Private apt configuration for the guest suite (Debian archive of the host).
+wc_guest_apt() {
+	local uri
+	uri=$(wc_archive_uri)
+	wc_private_apt "$WC_GUEST_SUITE" \
+"deb [signed-by=/usr/share/keyrings/debian-archive-keyring.gpg] $uri $WC_GUEST_SUITE main
+deb [signed-by=/usr/share/keyrings/debian-archive-keyring.gpg] $uri $WC_GUEST_SUITE-updates main"
+}
+
+# Resolve the guest kernel through the suite's metapackages: sets
+# WC_GUEST_KVER (e.g. 6.12.117+deb13-amd64) and WC_GUEST_KPKGVER
+# (e.g. 6.12.117-1). WC_GUEST_KVER may be forced by the caller.
+wc_guest_resolve_kernel() {
+	local img hdr dep
+	if [ -n "${WC_GUEST_KVER:-}" ] && [ -n "${WC_GUEST_KPKGVER:-}" ]; then
+		return 0
+	fi
+	wc_guest_apt
+	img=$(apt-cache "${WC_APT[@]}" show "linux-image-$WC_GUEST_DEBARCH" 2>/dev/null) || true
+	hdr=$(apt-cache "${WC_APT[@]}" show "linux-headers-$WC_GUEST_DEBARCH" 2>/dev/null) || true
+	# The first stanza is the newest version of the metapackage.
+	dep=$(printf '%s\n' "$img" | sed -n 's/^Depends: //p' | head -n1 |
+		tr ',' '\n' | grep -o "linux-image-[^ ]* (= [^)]*)" | head -n1) || true
+	[ -n "$dep" ] || wc_die "cannot resolve linux-image-$WC_GUEST_DEBARCH in $WC_GUEST_SUITE"
+	WC_GUEST_KVER=$(echo "$dep" | sed -E 's/^linux-image-([^ ]*) .*/\1/')
+	WC_GUEST_KPKGVER=$(echo "$dep" | sed -E 's/.*\(= ([^)]*)\)/\1/')
+	# The headers metapackage must point at the same kernel.
+	printf '%s\n' "$hdr" | sed -n 's/^Depends: //p' | head -n1 |
+		grep -qF "linux-headers-$WC_GUEST_KVER (= $WC_GUEST_KPKGVER)" ||
+		wc_die "linux-headers-$WC_GUEST_DEBARCH does not match $WC_GUEST_KVER"
+	export WC_GUEST_KVER WC_GUEST_KPKGVER
+}

@@ -1,0 +1,38 @@
+#!/bin/bash
+# SPDX-License-Identifier: BSD-3-Clause
+# Fetch the guest kernel (image + modules) of the guest suite by package
+# name and extract it to $WC_CACHE/guest/kernel-<kver>, once.
+# Prints the extracted directory; the kernel is <dir>/boot/vmlinuz-<kver>
+# and the modules are in <dir>/lib/modules/<kver> (depmod done).
+set -euo pipefail
+. "$(dirname "$0")/../wc-common.sh"
+. "$(dirname "$0")/guest-common.sh"
+
+wc_need_pkgs kmod
+wc_guest_resolve_kernel
+dir=$WC_GUEST_CACHE/kernel-$WC_GUEST_KVER
+if [ ! -f "$dir/.complete" ]; then
+	wc_guest_lock
+	if [ ! -f "$dir/.complete" ]; then
+		wc_log "fetching linux-image-$WC_GUEST_KVER=$WC_GUEST_KPKGVER"
+		rm -rf "$dir" "$dir.tmp"
+		mkdir -p "$dir.tmp/debs"
+		(cd "$dir.tmp/debs" &&
+		 apt-get "${WC_APT[@]}" -o APT::Sandbox::User=root download -q \
+			"linux-image-$WC_GUEST_KVER=$WC_GUEST_KPKGVER" >/dev/null) ||
+			wc_die "download of linux-image-$WC_GUEST_KVER failed"
+		for deb in "$dir.tmp"/debs/*.deb; do
+			dpkg-deb -x "$deb" "$dir.tmp"
+		done
+		rm -rf "$dir.tmp/debs"
+		# Merged-/usr packages ship the modules under usr/lib.
+		if [ -d "$dir.tmp/usr/lib/modules" ] && [ ! -e "$dir.tmp/lib" ]; then
+			ln -s usr/lib "$dir.tmp/lib"
+		fi
+		depmod -b "$dir.tmp" "$WC_GUEST_KVER"
+		touch "$dir.tmp/.complete"
+		mv "$dir.tmp" "$dir"
+	fi
+	wc_guest_unlock
+fi
+echo "$dir"

@@ -1,0 +1,102 @@
+# SPDX-License-Identifier: BSD-3-Clause
+# Shell library for guest tests (busybox sh). Tests start with
+#   . /opt/wc/lib.sh
+# See devtools/guest/tests/README.md for the contract.
+
+# Report a result and end the test. The last WCFAIL/WCSKIP line of the
+# output is the reason the host prints.
+fail() {
+	echo "WCFAIL: $*"
+	exit 1
+}
+
+skip() {
+	echo "WCSKIP: $*"
+	exit 77
+}
+
+info() {
+	echo "$WC_TEST_NAME: $*"
+}
+
+# need_cmd <command>: skip when a payload did not ship the command, with
+# the payload's reason when it left one.
+need_cmd() {
+	command -v "$1" >/dev/null 2>&1 && return 0
+	if [ "${1#dpdk-}" != "$1" ] && [ -s "$WC_SHARE/dpdk.missing" ]; then
+		skip "$1 not in the image: $(cat "$WC_SHARE/dpdk.missing")"
+	fi
+	skip "$1 not in the image"
+}
+
+# expect_eq <actual> <expected> <what>
+expect_eq() {
+	[ "$1" = "$2" ] || fail "$3: got '$1', expected '$2'"
+}
+
+# dev_driver <bdf>: name of the bound driver, or "none".
+dev_driver() {
+	local link=/sys/bus/pci/devices/$1/driver
+	if [ -e "$link" ]; then
+		basename "$(readlink "$link")"
+	else
+		echo none
+	fi
+}
+
+# unbind_dev <bdf>: detach the device from its driver and clear any
+# driver_override, so that it stays unbound.
+unbind_dev() {
+	local dev=/sys/bus/pci/devices/$1
+	[ -d "$dev" ] || fail "no PCI device $1"
+	if [ -e "$dev/driver" ]; then
+		echo "$1" >"$dev/driver/unbind" || fail "unbind $1 failed"
+	fi
+	echo >"$dev/driver_override" || fail "clear driver_override of $1 failed"
+}
+
+# bind_vfio <bdf> [driver]: bind the device to a vfio-pci style driver
+# (default vfio-pci) with driver_override + drivers_probe, the way DPDK's
+# dpdk-devbind does, and check that it took.
+bind_vfio() {
+	local bdf=$1 drv=${2:-vfio-pci} dev=/sys/bus/pci/devices/$1
+	[ -d "$dev" ] || fail "no PCI device $bdf"
+	[ "$(dev_driver "$bdf")" = "$drv" ] && return 0
+	[ -d "/sys/bus/pci/drivers/$drv" ] || fail "driver $drv is not loaded"
+	unbind_dev "$bdf"
+	echo "$drv" >"$dev/driver_override" || fail "driver_override $bdf=$drv failed"
+	echo "$bdf" >/sys/bus/pci/drivers_probe 2>/dev/null
+	[ "$(dev_driver "$bdf")" = "$drv" ] ||
+		fail "$bdf did not bind to $drv (driver: $(dev_driver "$bdf")); dmesg: $(dmesg | tail -n 3 | tr '\n' ' ')"
+	info "$bdf bound to $drv (IOMMU group $(basename "$(readlink "$dev/iommu_group")"))"
+}
+
+# load_module <name>: insmod a module shipped by a payload into $WC_MODULES
+# (no-op when loaded).
+load_module() {
+	local name=$1
+	grep -q "^$(echo "$name" | tr - _) " /proc/modules && return 0
+	[ -f "$WC_MODULES/$name.ko" ] || skip "module $name.ko not in the image"
+	insmod "$WC_MODULES/$name.ko" || fail "insmod $name.ko failed: $(dmesg | tail -n 2 | tr '\n' ' ')"
+}
+
+# ivshmem_slot: this test's own 8 KiB region of the ivshmem BAR2 / host
+# file, from its number (NN-name: offset NN * 0x2000), so that the host
+# checks of different tests never overwrite each other.
+ivshmem_slot() {
+	local nn=${WC_TEST_NAME%%-*}
+	printf '0x%x\n' $((${nn#0} * 0x2000))
+}
+
+# run_pattern <what>: a string unique to this run and test, for bytes the
+# host looks for.
+run_pattern() {
+	echo "WC-$WC_RUN_ID-$WC_TEST_NAME-$1"
+}
+
+# host_check_ivshmem <offset> <string>: after the guest has exited, the
+# host checks that the ivshmem backing file holds <string> (no spaces) at
+# <offset>; "hex:<hex bytes>" compares bytes.
+host_check_ivshmem() {
+	echo "HOSTCHECK ivshmem $1 $2"
+}

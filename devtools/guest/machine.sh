@@ -1,0 +1,40 @@
+# SPDX-License-Identifier: BSD-3-Clause
+# The test machine: QEMU command line per guest architecture. Source it
+# after guest-common.sh; wc_guest_qemu_cmd fills the array WC_QEMU_CMD.
+#
+# x86_64: q35 under TCG with an emulated Intel IOMMU (Debian kernels have
+# no VFIO no-IOMMU mode). Devices at fixed addresses (guest-common.sh):
+#   00:02.0 pcie-root-port, behind it 01:00.0 ivshmem-plain (alone on its
+#           bus so that VFIO_DEVICE_RESET works as a bus reset); BAR0
+#           256 B registers, BAR2 1 MiB 64-bit prefetchable = the host file
+#   00:03.0 virtio-net-pci, modern only (BAR4 16K prefetchable, notify
+#           area at +0x3000), behind the IOMMU (iommu_platform=on)
+#   00:04.0 e1000e (non-prefetchable BARs only)
+# virtio-net and e1000e sit on one QEMU hub: what one sends the other
+# receives. romfile= skips the iPXE option ROMs.
+
+# wc_guest_qemu_cmd <kernel> <initrd> <ivshmem file> <console log> \
+#                   <result log> <kernel cmdline extra>
+wc_guest_qemu_cmd() {
+	local kernel=$1 initrd=$2 shm=$3 con=$4 res=$5 extra=$6
+	case $WC_GUEST_ARCH in
+	x86_64)
+		WC_QEMU_CMD=(
+			"$WC_GUEST_QEMU" -accel tcg,thread=single
+			-machine q35 -cpu max -smp 2 -m 2G
+			-nodefaults -no-user-config -display none -no-reboot
+			-device intel-iommu
+			-kernel "$kernel" -initrd "$initrd"
+			-append "console=$WC_GUEST_CONSOLE panic=-1 loglevel=4 intel_iommu=on iommu=nopt default_hugepagesz=2M hugepagesz=2M hugepages=256 $extra"
+			-serial "file:$con" -serial "file:$res"
+			-object "memory-backend-file,id=ivshmem_mem,share=on,mem-path=$shm,size=1M"
+			-device pcie-root-port,id=rp_ivshmem,bus=pcie.0,addr=0x2,chassis=1,port=1
+			-device ivshmem-plain,memdev=ivshmem_mem,bus=rp_ivshmem,addr=0x0
+			-netdev hubport,id=hub_virtio,hubid=0
+			-device virtio-net-pci,netdev=hub_virtio,bus=pcie.0,addr=0x3,disable-legacy=on,iommu_platform=on,romfile=
+			-netdev hubport,id=hub_e1000e,hubid=0
+			-device e1000e,netdev=hub_e1000e,bus=pcie.0,addr=0x4,romfile=
+		)
+		;;
+	esac
+}

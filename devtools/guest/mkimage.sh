@@ -1,0 +1,145 @@
+#!/bin/bash
+# SPDX-License-Identifier: BSD-3-Clause
+# Build the guest image: an initramfs with busybox, the guest kernel's
+# modules the tests need, the payloads (devtools/guest/payload.d/*.sh:
+# test programs, modules, DPDK binaries), the tests and the init script.
+#
+# usage: mkimage.sh [test name or glob...]   (default: every test)
+# Output in $WC_GUEST_OUT/image: initramfs.cpio, vmlinuz, payload.results
+# (one PASS/FAIL/SKIP line per payload). Prints the image directory.
+set -euo pipefail
+. "$(dirname "$0")/../wc-common.sh"
+. "$(dirname "$0")/guest-common.sh"
+
+# Stock modules loaded at boot, with their dependencies: VFIO and the
+# kernel drivers the devices start on (tests unbind them from these).
+WC_GUEST_MODULES=(vfio vfio_iommu_type1 vfio-pci virtio_net e1000e)
+
+img=$WC_GUEST_OUT/image
+root=$img/root
+
+select_tests() { # <patterns...>: prints the selected test files
+	local t name p
+	for t in "$WC_GUEST_DIR"/tests/[0-9][0-9]-*.sh; do
+		name=$(basename "$t" .sh)
+		if [ $# -eq 0 ]; then
+			echo "$t"
+			continue
+		fi
+		for p in "$@"; do
+			# shellcheck disable=SC2254 # patterns are globs on purpose
+			case $name in $p | $p.sh | "$p"*) echo "$t"; break ;; esac
+		done
+	done
+}
+
+install_busybox() {
+	local bb=/bin/busybox applet
+	wc_need_pkgs busybox-static
+	mkdir -p "$root/bin"
+	cp "$bb" "$root/bin/busybox"
+	for applet in $("$bb" --list); do
+		[ -e "$root/bin/$applet" ] || ln -s busybox "$root/bin/$applet"
+	done
+}
+
+# Resolve the stock modules with modprobe and install them decompressed
+# (busybox insmod does not decompress); the load order goes to
+# /etc/wc-modules.
+install_modules() { # <kernel dir>
+	local kdir=$1 m line path rel dest
+	local moddir=$kdir/lib/modules/$WC_GUEST_KVER
+	: >"$root/etc/wc-modules"
+	for m in "${WC_GUEST_MODULES[@]}"; do
+		modprobe -d "$kdir" -S "$WC_GUEST_KVER" --show-depends "$m" ||
+			wc_die "cannot resolve module $m for $WC_GUEST_KVER"
+	done | while read -r line; do
+		case $line in builtin*) continue ;; esac
+		path=$(echo "$line" | awk '{ print $2 }')
+		# modprobe prints the path below the -d dir it was given.
+		[ -e "$path" ] || path=$kdir/$path
+		rel=${path#"$kdir"/}
+		rel=${rel#usr/}
+		rel=${rel%.xz}
+		rel=${rel%.zst}
+		grep -qx "/$rel" "$root/etc/wc-modules" && continue
+		dest=$root/$rel
+		mkdir -p "$(dirname "$dest")"
+		case $path in
+		*.xz) xz -dc "$path" >"$dest" ;;
+		*.zst) zstd -qdc "$path" >"$dest" ;;
+		*) cp "$path" "$dest" ;;
+		esac
+		echo "/$rel" >>"$root/etc/wc-modules"
+	done
+	[ -s "$root/etc/wc-modules" ] || wc_die "no modules resolved in $moddir"
+}
+
+# Each payload script builds what it ships into WC_PAYLOAD_{BIN,MODULES,
+# SHARE}; a failing payload is reported and the image is built without it.
+run_payloads() {
+	local p name log
+	: >"$img/payload.results"
+	mkdir -p "$img/payload-logs"
+	for p in "$WC_GUEST_DIR"/payload.d/*.sh; do
+		[ -e "$p" ] || continue
+		name=$(basename "$p" .sh)
+		log=$img/payload-logs/$name.log
+		if WC_PAYLOAD_NAME=$name WC_GUEST_ROOT_DIR=$root \
+		   WC_PAYLOAD_BIN=$root/opt/wc/bin \
+		   WC_PAYLOAD_MODULES=$root/opt/wc/modules \
+		   WC_PAYLOAD_SHARE=$root/opt/wc/share \
+		   bash "$p" >"$log" 2>&1; then
+			echo "PASS: guest/payload/$name" >>"$img/payload.results"
+		else
+			echo "FAIL: guest/payload/$name: build failed: $(tail -n1 "$log") (log: $log)" \
+				>>"$img/payload.results"
+		fi
+	done
+}
+
+write_env() {
+	cat >"$root/etc/wc-guest.env" <<ENV
+WC_GUEST_ARCH=$WC_GUEST_ARCH
+WC_GUEST_KVER=$WC_GUEST_KVER
+WC_GUEST_RESULT_TTY=$WC_GUEST_RESULT_TTY
+WC_BDF_IVSHMEM=$WC_BDF_IVSHMEM
+WC_BDF_VIRTIO=$WC_BDF_VIRTIO
+WC_BDF_E1000E=$WC_BDF_E1000E
+WC_MODULES=/opt/wc/modules
+WC_SHARE=/opt/wc/share
+ENV
+}
+
+main() {
+	local kdir tests t start=$SECONDS
+	wc_need_pkgs kmod xz-utils zstd cpio
+	wc_guest_resolve_kernel
+	kdir=$("$WC_GUEST_DIR/kernel.sh")
+	mapfile -t tests < <(select_tests "$@")
+	[ ${#tests[@]} -gt 0 ] || wc_die "no guest test matches: $*"
+
+	rm -rf "$root"
+	mkdir -p "$root"/{etc,proc,sys,dev,tmp,run,var,opt/wc/bin,opt/wc/modules,opt/wc/share,opt/wc/tests}
+	ln -s ../run "$root/var/run"
+	install_busybox
+	install_modules "$kdir"
+	export WC_GUEST_KVER WC_GUEST_KPKGVER
+	run_payloads
+	for t in "${tests[@]}"; do
+		cp "$t" "$root/opt/wc/tests/"
+	done
+	cp "$WC_GUEST_DIR/lib.sh" "$root/opt/wc/lib.sh"
+	cp "$WC_GUEST_DIR/init" "$root/init"
+	chmod +x "$root/init"
+	write_env
+	cp "$kdir/boot/vmlinuz-$WC_GUEST_KVER" "$img/vmlinuz"
+	# Uncompressed: unpacking a compressed image under TCG costs more time
+	# than loading the bigger file.
+	(cd "$root" && find . -print0 | LC_ALL=C sort -z |
+		cpio --null -o -H newc --quiet) >"$img/initramfs.cpio"
+	wc_log "image: $(du -h "$img/initramfs.cpio" | cut -f1), ${#tests[@]} tests, $((SECONDS - start)) s"
+	echo "$img"
+}
+
+main "$@"

@@ -1,0 +1,37 @@
+#!/bin/bash
+# SPDX-License-Identifier: BSD-3-Clause
+# Payload: dpdk-testpmd and dpdk-test from the project's DPDK build
+# ($WC_BUILD/dpdk/build), built with devtools/build.sh when missing.
+# Tests find the reason in $WC_SHARE/dpdk.missing when it is not shipped.
+set -euo pipefail
+. "$(dirname "$0")/../../wc-common.sh"
+g=$WC_REPO/devtools/guest
+app=$WC_BUILD/dpdk/build/app
+bins=("$app/dpdk-testpmd" "$app/test/dpdk-test")
+
+missing() {
+	local b
+	for b in "${bins[@]}"; do
+		[ -x "$b" ] || return 0
+	done
+	return 1
+}
+
+if missing; then
+	if [ ! -f "$WC_REPO/devtools/build.sh" ]; then
+		echo "devtools/build.sh is missing, DPDK cannot be built" |
+			tee "$WC_PAYLOAD_SHARE/dpdk.missing"
+		exit 1
+	fi
+	echo "DPDK binaries missing, running devtools/build.sh"
+	bash "$WC_REPO/devtools/build.sh" || {
+		echo "devtools/build.sh failed" | tee "$WC_PAYLOAD_SHARE/dpdk.missing"
+		exit 1
+	}
+fi
+if missing; then
+	echo "devtools/build.sh did not produce ${bins[*]##*/}" |
+		tee "$WC_PAYLOAD_SHARE/dpdk.missing"
+	exit 1
+fi
+"$g/install-bin.sh" "$WC_GUEST_ROOT_DIR" /opt/wc/bin "${bins[@]}"

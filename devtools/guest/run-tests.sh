@@ -1,0 +1,196 @@
+#!/bin/bash
+# SPDX-License-Identifier: BSD-3-Clause
+# Run the guest tests: build the image (mkimage.sh), boot the test machine
+# (machine.sh) under QEMU TCG, collect the results from the guest's result
+# port, run the host checks, and print one line per test:
+#   PASS: guest/<name>
+#   FAIL: guest/<name>: <reason>
+#   SKIP: guest/<name>: <reason>
+# "guest/boot" covers the boot, the power-off and kernel messages outside
+# any test; "guest/payload/<name>" the payload builds.
+# Exits non-zero when anything failed.
+#
+# usage: run-tests.sh [test name or glob...]     (default: every test)
+# Environment: WC_GUEST_VERBOSE=1 streams the guest console to stderr;
+# WC_GUEST_ARCH (x86_64); WC_GUEST_OUT (artefacts, default build/guest).
+#
+# A test fails on: a non-zero exit, its timeout, a missing result, a
+# failed host check, or a kernel warning in dmesg while it ran (WARN, BUG,
+# Oops, x86 PAT conflicts, IOMMU faults).
+set -uo pipefail
+. "$(dirname "$0")/../wc-common.sh"
+. "$(dirname "$0")/guest-common.sh"
+. "$(dirname "$0")/machine.sh"
+
+# Kernel messages that fail the test they appear in.
+DMESG_BAD='WARNING:|BUG:|Oops|general protection fault|Kernel panic|Call Trace:|UBSAN:|conflicting memory types|x86/PAT: |DMAR: DRHD: handling fault|DMAR: [[]DMA|blocked for more than'
+# ...except these benign ones.
+DMESG_OK='x86/PAT: Configuration [[]'
+
+# Boot and power-off under TCG, on top of the tests' own timeouts.
+BOOT_MARGIN=150
+
+nfail=0
+result() { # <status> <name> [reason]
+	if [ -n "${3:-}" ]; then
+		printf '%s: guest/%s: %s\n' "$1" "$2" "$3"
+	else
+		printf '%s: guest/%s\n' "$1" "$2"
+	fi
+	[ "$1" = FAIL ] && nfail=$((nfail + 1))
+	return 0
+}
+
+# Lines of one record type from the result log, without the tag.
+records() { # <tag>
+	sed -n "s/^$1 //p" "$run/results.log"
+}
+
+# Split the result log into the per-test logs and the guest dmesg.
+split_results() {
+	tr -d '\r' <"$run/results.raw" >"$run/results.log"
+	mkdir -p "$run/tests"
+	awk -v dir="$run/tests" '$1 == "WCLOG" {
+		f = dir "/" $2 ".log"; sub(/^WCLOG [^ ]+ ?/, ""); print > f }' \
+		"$run/results.log"
+	records WCDMESG >"$run/dmesg.log"
+}
+
+# dmesg lines matching DMESG_BAD, tagged with the test that was running
+# ("boot" before, between and after tests): "<test> <line>".
+dmesg_issues() {
+	awk -v bad="$DMESG_BAD" -v ok="$DMESG_OK" '
+		BEGIN { cur = "boot" }
+		/wc-guest: test-begin / { cur = $NF; next }
+		/wc-guest: test-end / { cur = "boot"; next }
+		$0 ~ bad && $0 !~ ok { print cur " " $0 }' "$run/dmesg.log"
+}
+
+# host_check <test> <kind> <offset> <expected>: prints a failure reason.
+host_check() {
+	local kind=$2 off=$3 want=$4 got len
+	case $kind in
+	ivshmem) ;;
+	*) echo "unknown host check '$kind'"; return ;;
+	esac
+	if [ "${want#hex:}" != "$want" ]; then
+		want=${want#hex:}
+		len=$((${#want} / 2))
+		got=$(dd if="$run/ivshmem.bin" bs=1 skip=$((off)) count=$len 2>/dev/null |
+			od -An -v -tx1 | tr -d ' \n')
+	else
+		len=${#want}
+		got=$(dd if="$run/ivshmem.bin" bs=1 skip=$((off)) count=$len 2>/dev/null |
+			tr -d '\0')
+	fi
+	[ "$got" = "$want" ] ||
+		echo "host check: ivshmem+$off holds '$got', expected '$want'"
+}
+
+# The verdict of one test from the guest's result and the host's checks.
+judge_test() { # <name>
+	local name=$1 line status reason chk why hostscript
+	line=$(records WCRESULT | awk -v n="$name" '$1 == n' | tail -n1)
+	if [ -z "$line" ]; then
+		if records WCBEGIN | awk -v n="$name" '$1 == n { f = 1 } END { exit !f }'; then
+			reason="no result: the guest stopped during the test ($guest_end)"
+		else
+			reason="no result: the test never started ($guest_end)"
+		fi
+		result FAIL "$name" "$reason"
+		return
+	fi
+	status=$(echo "$line" | cut -d' ' -f2)
+	reason=$(echo "$line" | cut -d' ' -f3-)
+	why=$(dmesg_issues | awk -v n="$name" '$1 == n { sub(/^[^ ]+ /, ""); print; exit }')
+	if [ -n "$why" ]; then
+		result FAIL "$name" "kernel: $why${reason:+ ($status: $reason)}"
+		return
+	fi
+	[ "$status" = PASS ] || { result "$status" "$name" "$reason"; return; }
+	while read -r chk; do
+		set -- $chk
+		[ "$1" = "$name" ] || continue
+		why=$(host_check "$@")
+		[ -z "$why" ] || { result FAIL "$name" "$why"; return; }
+	done < <(records WCHOSTCHECK)
+	hostscript=$WC_GUEST_DIR/tests/$name.host
+	if [ -f "$hostscript" ]; then
+		why=$(WC_IVSHMEM_FILE=$run/ivshmem.bin WC_TEST_LOG=$run/tests/$name.log \
+			bash "$hostscript" "$run" 2>&1) ||
+			{ result FAIL "$name" "host script: $(echo "$why" | tail -n1)"; return; }
+	fi
+	result PASS "$name"
+}
+
+judge_boot() { # <qemu status>
+	local why
+	if ! grep -q '^WCBOOT ' "$run/results.log"; then
+		result FAIL boot "init never reported ($guest_end); see $run/console.log"
+		return
+	fi
+	if ! grep -q '^WCDONE' "$run/results.log"; then
+		result FAIL boot "the guest did not finish ($guest_end)"
+		return
+	fi
+	why=$(dmesg_issues | awk '$1 == "boot" { sub(/^[^ ]+ /, ""); print; exit }')
+	[ -z "$why" ] || { result FAIL boot "kernel: $why"; return; }
+	[ "$1" = 0 ] || { result FAIL boot "QEMU exited with status $1"; return; }
+	result PASS boot
+}
+
+main() {
+	local img t name tests=() tmo total=$BOOT_MARGIN qstatus start tailpid=
+	wc_need_pkgs "$WC_GUEST_QEMU_PKG" busybox-static kmod xz-utils zstd cpio \
+		debootstrap debian-archive-keyring
+	img=$("$WC_GUEST_DIR/mkimage.sh" "$@") || {
+		result FAIL image "building the guest image failed"
+		exit 1
+	}
+	while IFS= read -r t; do
+		printf '%s\n' "$t"
+		case $t in FAIL:*) nfail=$((nfail + 1)) ;; esac
+	done <"$img/payload.results"
+
+	for t in "$img"/root/opt/wc/tests/*.sh; do
+		name=$(basename "$t" .sh)
+		tests+=("$name")
+		tmo=$(sed -n 's/^# timeout: *\([0-9][0-9]*\).*/\1/p' "$t" | head -n1)
+		total=$((total + ${tmo:-60}))
+	done
+
+	run=$WC_GUEST_OUT/run
+	rm -rf "$run"
+	mkdir -p "$run"
+	truncate -s 1M "$run/ivshmem.bin"
+	: >"$run/console.log"
+	: >"$run/results.raw"
+	wc_guest_qemu_cmd "$img/vmlinuz" "$img/initramfs.cpio" "$run/ivshmem.bin" \
+		"$run/console.log" "$run/results.raw" \
+		"wc.run=$(od -An -N4 -tx4 /dev/urandom | tr -d ' ')"
+	printf '%q ' "${WC_QEMU_CMD[@]}" >"$run/qemu.cmd"
+	if [ "${WC_GUEST_VERBOSE:-0}" = 1 ]; then
+		tail -n +1 -f "$run/console.log" >&2 &
+		tailpid=$!
+	fi
+	wc_log "booting the $WC_GUEST_ARCH guest (${#tests[@]} tests, limit ${total}s)"
+	start=$SECONDS
+	timeout -k 10 "$total" "${WC_QEMU_CMD[@]}" </dev/null >"$run/qemu.log" 2>&1
+	qstatus=$?
+	[ -z "$tailpid" ] || kill "$tailpid" 2>/dev/null
+	if [ $qstatus = 124 ] || [ $qstatus = 137 ]; then
+		guest_end="guest killed after the ${total}s limit"
+	else
+		guest_end="QEMU exited with status $qstatus"
+	fi
+	split_results
+
+	judge_boot "$qstatus"
+	for name in "${tests[@]}"; do
+		judge_test "$name"
+	done
+	wc_log "guest ran $((SECONDS - start)) s; artefacts in $run (console.log, dmesg.log, tests/, ivshmem.bin)"
+	[ $nfail -eq 0 ]
+}
+
+main "$@"

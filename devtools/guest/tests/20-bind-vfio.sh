@@ -1,0 +1,25 @@
+#!/bin/sh
+# SPDX-License-Identifier: BSD-3-Clause
+# timeout: 60
+# The machine is what the tests assume (IOMMU on, devices at their fixed
+# addresses with the expected BARs), and stock vfio-pci takes all three
+# devices: each gets a VFIO group node.
+. /opt/wc/lib.sh
+
+dmesg | grep -q 'DMAR: IOMMU enabled' || fail "the guest IOMMU is not enabled"
+expect_eq "$(cat /sys/bus/pci/devices/$WC_BDF_IVSHMEM/device)" 0x1110 "ivshmem device id at $WC_BDF_IVSHMEM"
+expect_eq "$(cat /sys/bus/pci/devices/$WC_BDF_VIRTIO/device)" 0x1041 "virtio-net (modern) device id at $WC_BDF_VIRTIO"
+expect_eq "$(cat /sys/bus/pci/devices/$WC_BDF_E1000E/device)" 0x10d3 "e1000e device id at $WC_BDF_E1000E"
+
+# resource lines: start end flags; BAR2 of ivshmem is 1 MiB, 64-bit
+# prefetchable memory (IORESOURCE_MEM | PREFETCH | MEM_64).
+set -- $(sed -n 3p "/sys/bus/pci/devices/$WC_BDF_IVSHMEM/resource")
+expect_eq $(($2 - $1 + 1)) $((1 << 20)) "ivshmem BAR2 size"
+[ $(($3 & 0x102200)) -eq $((0x102200)) ] || fail "ivshmem BAR2 flags $3: not 64-bit prefetchable memory"
+
+for bdf in "$WC_BDF_IVSHMEM" "$WC_BDF_VIRTIO" "$WC_BDF_E1000E"; do
+	bind_vfio "$bdf"
+	group=$(basename "$(readlink "/sys/bus/pci/devices/$bdf/iommu_group")")
+	[ -c "/dev/vfio/$group" ] || fail "no /dev/vfio/$group for $bdf"
+done
+[ -c /dev/vfio/vfio ] || fail "no /dev/vfio/vfio"
