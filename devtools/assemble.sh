@@ -10,43 +10,7 @@
 # Meson build folders (build*/) inside the tree are kept.
 set -euo pipefail
 . "$(dirname "$0")/wc-common.sh"
-
-# Repo paths that are project tooling, not part of the DPDK tree: our
-# devtools, the patches, build trees, README.md and top-level dot files.
-wc_is_tooling() { # <repo-relative path>
-	case $1 in
-	devtools/* | patches/* | build/* | .* | README.md) return 0 ;;
-	esac
-	case $WC_REPO/$1 in "$WC_BUILD"/*) return 0 ;; esac
-	return 1
-}
-
-# The overlay: files of the repo (tracked or new, not ignored) that are not
-# tooling, one repo-relative path per line.
-overlay_files() {
-	local f
-	if git -C "$WC_REPO" rev-parse --git-dir >/dev/null 2>&1; then
-		git -C "$WC_REPO" ls-files -z --cached --others --exclude-standard
-	else
-		(cd "$WC_REPO" && find . -type f -printf '%P\0')
-	fi | sort -zu | while IFS= read -r -d '' f; do
-		wc_is_tooling "$f" && continue
-		[ -f "$WC_REPO/$f" ] || continue # deleted, not yet committed
-		printf '%s\n' "$f"
-	done
-}
-
-# Patch file names from patches/series, in order.
-series_patches() {
-	local series=$WC_REPO/patches/series
-	[ -f "$series" ] || return 0
-	sed -e 's/#.*//' -e 's/[[:space:]]*$//' -e 's/^[[:space:]]*//' "$series" |
-		grep -v '^$' || true
-}
-
-patch_has_diff() { # <patch>
-	grep -q '^diff --git ' "$1"
-}
+. "$(dirname "$0")/wc-overlay.sh"
 
 copy_overlay() { # <stage> <pristine>
 	local stage=$1 pristine=$2 f n=0
@@ -56,26 +20,20 @@ copy_overlay() { # <stage> <pristine>
 		mkdir -p "$stage/$(dirname "$f")"
 		cp -p "$WC_REPO/$f" "$stage/$f"
 		n=$((n + 1))
-	done < <(overlay_files)
+	done < <(wc_overlay_files)
 	wc_log "overlay: $n new files"
 }
 
 apply_series() { # <stage>
 	local stage=$1 name p n=0 out
 	while IFS= read -r name; do
-		p=$WC_REPO/patches/$name
-		[ -f "$p" ] || wc_die "patches/series lists $name, but patches/$name does not exist"
+		p=$(wc_patch_path "$name")
 		n=$((n + 1))
-		patch_has_diff "$p" || continue
-		# The ceiling keeps git from treating the staging folder as part
-		# of an enclosing repository (paths would then be misread).
-		if ! out=$(cd "$stage" &&
-			GIT_CEILING_DIRECTORIES=$(dirname "$stage") \
-			git apply --whitespace=nowarn -p1 "$p" 2>&1); then
+		if ! out=$(wc_git_apply "$stage" "$p" 2>&1); then
 			printf '%s\n' "$out" >&2
 			wc_die "patch $name (patches/series entry $n) does not apply"
 		fi
-	done < <(series_patches)
+	done < <(wc_series_patches)
 	wc_log "patches: $n applied from patches/series"
 }
 
@@ -91,6 +49,7 @@ main() {
 	rm -rf "$stage"
 	mkdir -p "$stage"
 	cp -a "$pristine" "$stage/dpdk"
+	chmod -R u+w "$stage/dpdk" # DPDK_SRC may be read only
 	copy_overlay "$stage/dpdk" "$pristine"
 	apply_series "$stage/dpdk"
 	mkdir -p "$tree"

@@ -9,7 +9,7 @@
 #              minimal driver set, developer mode, warnings are errors
 #   --asan     $WC_BUILD/dpdk/build-asan: same configuration with
 #              AddressSanitizer + UndefinedBehaviorSanitizer; builds only
-#              app/dpdk-test unless targets are given
+#              app/test/dpdk-test unless targets are given
 #
 # WC_MESON_OPTS adds meson options, WC_JOBS sets ninja's -j (default 2).
 # ccache is used when installed (CCACHE_DIR from wc-common.sh).
@@ -43,7 +43,11 @@ meson_options() { # <asan: 0|1>
 		-Dwerror=true
 	)
 	if [ "$1" = 1 ]; then
-		opts+=(-Dbuildtype=debugoptimized -Db_sanitize=address,undefined)
+		# gcc 12 reports false -Wstringop-overflow hits in DPDK 22.11's
+		# own code (lib/bpf) once ASan instruments it; keep them visible
+		# but not fatal, every other warning stays an error.
+		opts+=(-Dbuildtype=debugoptimized -Db_sanitize=address,undefined
+			-Dc_args=-Wno-error=stringop-overflow)
 	else
 		opts+=(-Dbuildtype=release)
 	fi
@@ -95,7 +99,7 @@ main() {
 	fi
 	if [ "$asan" = 1 ]; then
 		dir=$tree/build-asan
-		[ ${#targets[@]} -gt 0 ] || targets=(app/dpdk-test)
+		[ ${#targets[@]} -gt 0 ] || targets=(app/test/dpdk-test)
 	else
 		dir=$tree/build
 	fi

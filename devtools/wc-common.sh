@@ -77,3 +77,8 @@ wc_private_apt() {
 		touch "$dir/updated"
 	fi
 }
+
+# Result lines of test stages (devtools/tests.d/), counted by test.sh.
+wc_pass() { printf 'PASS: %s\n' "$1"; }
+wc_fail() { printf 'FAIL: %s: %s\n' "$1" "$2"; }
+wc_skip() { printf 'SKIP: %s: %s\n' "$1" "$2"; }

@@ -1,0 +1,257 @@
+#!/bin/bash
+# SPDX-License-Identifier: BSD-3-Clause
+# Stage: self-tests of the overlay pipeline (assemble, incremental build,
+# export). They run on a small synthetic overlay repo made here, with this
+# repo's devtools, so they do not depend on the project's own files:
+#   lib/kvargs/wc_selftest.c   compiled into librte_kvargs by patch 0001
+#   doc/wc_selftest.txt        an overlay file that is not compiled
+set -uo pipefail
+. "$(dirname "$0")/../wc-common.sh"
+
+T=$WC_BUILD/selftest
+R=$T/repo
+export WC_BUILD=$T/build # the synthetic repo's build tree, kept between runs
+tree=$WC_BUILD/dpdk
+target=lib/librte_kvargs.a
+unit=lib/kvargs/wc_selftest.c
+log=$T/log
+GIT=(git -c user.name="WC Selftest" -c user.email=selftest@example.org -c commit.gpgsign=false)
+
+# Run a command of the synthetic repo's devtools, output in $log.
+st() { # <script> [args]
+	local s=$1
+	shift
+	bash "$R/devtools/$s" "$@" >"$log" 2>&1
+}
+
+show_log() { tail -n "${1:-8}" "$log" | sed 's/^/  /'; }
+
+selftest_source() { # <value>
+	cat <<EOF
+/* SPDX-License-Identifier: BSD-3-Clause */
+#include "rte_kvargs.h"
+
+int wc_selftest_value(void);
+
+int
+wc_selftest_value(void)
+{
+	return $1;
+}
+EOF
+}
+
+# A -p1 diff of one pristine file, edited by a sed expression.
+pristine_diff() { # <pristine tree> <path> <sed expression>
+	local d=$T/diff
+	rm -rf "$d"
+	mkdir -p "$d/a/$(dirname "$2")" "$d/b/$(dirname "$2")"
+	cp "$1/$2" "$d/a/$2"
+	sed "$3" "$1/$2" >"$d/b/$2"
+	(cd "$d" && git diff --no-index --no-prefix "a/$2" "b/$2") || true
+	rm -rf "$d"
+}
+
+make_repo() { # <pristine tree>
+	rm -rf "$R"
+	mkdir -p "$R/devtools" "$R/patches" "$R/lib/kvargs" "$R/doc"
+	cp "$WC_REPO"/devtools/*.sh "$R/devtools/"
+	printf '/build/\n' >"$R/.gitignore"
+	selftest_source 1 >"$R/$unit"
+	echo "pipeline self-test file" >"$R/doc/wc_selftest.txt"
+	printf '# self-test series\n0001-kvargs-build-selftest-file.patch\n' >"$R/patches/series"
+	{
+		cat <<EOF
+Subject: [PATCH] kvargs: build self-test file
+
+Build the file the pipeline self-tests change.
+
+Overlay: $unit
+Overlay: doc/wc_selftest.txt
+Signed-off-by: WC Selftest <selftest@example.org>
+---
+EOF
+		pristine_diff "$1" lib/kvargs/meson.build \
+			"s/files('rte_kvargs.c')/files('rte_kvargs.c', 'wc_selftest.c')/"
+	} >"$R/patches/0001-kvargs-build-selftest-file.patch"
+	"${GIT[@]}" -C "$R" init -q
+	"${GIT[@]}" -C "$R" add -A
+	"${GIT[@]}" -C "$R" commit -q -m "self-test overlay"
+}
+
+# Commands ninja would run for the target, one per line.
+ninja_plan() {
+	ninja -C "$tree/build" -n -v "$target" 2>/dev/null | grep -E '^\[[0-9]+/[0-9]+\] '
+}
+
+compiled_files() { # <ninja output>: sources compiled, one per line
+	printf '%s\n' "$1" | grep -E '^\[[0-9]+/[0-9]+\] .* -c [^ ]+\.c$' | sed 's/.* -c //'
+}
+
+test_build() {
+	if st build.sh "$target"; then
+		wc_pass pipeline/assemble-and-build
+	else
+		show_log 20
+		wc_fail pipeline/assemble-and-build "cannot build $target of the synthetic overlay"
+		return 1
+	fi
+	if [ -f "$tree/$unit" ] && grep -q "return 1;" "$tree/$unit" &&
+	   grep -q "wc_selftest.c" "$tree/lib/kvargs/meson.build"; then
+		wc_pass pipeline/tree-has-overlay-and-patch
+	else
+		wc_fail pipeline/tree-has-overlay-and-patch "$tree lacks $unit or the 0001 change"
+	fi
+}
+
+test_noop_reassembly() {
+	local plan
+	st assemble.sh || { show_log; wc_fail pipeline/noop-reassembly "assemble.sh failed"; return; }
+	plan=$(ninja_plan)
+	if [ -z "$plan" ] && ! grep -q '^[<>ch*]' "$WC_BUILD/assemble.changes"; then
+		wc_pass pipeline/noop-reassembly
+	else
+		wc_fail pipeline/noop-reassembly "re-assembly without changes leaves work for ninja: $(echo $plan | head -c 200)"
+	fi
+	touch "$R/$unit"
+	st assemble.sh
+	plan=$(ninja_plan)
+	if [ -z "$plan" ]; then
+		wc_pass pipeline/touched-unchanged-file-not-rebuilt
+	else
+		wc_fail pipeline/touched-unchanged-file-not-rebuilt "ninja would run: $(echo $plan | head -c 200)"
+	fi
+}
+
+test_changed_file_rebuilt() {
+	local out files
+	selftest_source 2 >"$R/$unit"
+	st assemble.sh || { show_log; wc_fail pipeline/changed-file-rebuilt "assemble.sh failed"; return; }
+	out=$(ninja -C "$tree/build" -v "$target" 2>&1)
+	files=$(compiled_files "$out")
+	if [ "$files" = "../$unit" ] && grep -q "return 2;" "$tree/$unit"; then
+		wc_pass pipeline/changed-file-rebuilt
+	else
+		wc_fail pipeline/changed-file-rebuilt "expected exactly ../$unit compiled, got: $(echo $files)"
+	fi
+}
+
+test_removed_file_gone() {
+	"${GIT[@]}" -C "$R" rm -q doc/wc_selftest.txt
+	sed -i '/^Overlay: doc\/wc_selftest.txt$/d' "$R/patches/0001-kvargs-build-selftest-file.patch"
+	st assemble.sh
+	if [ -f "$tree/$unit" ] && [ ! -e "$tree/doc/wc_selftest.txt" ]; then
+		wc_pass pipeline/removed-file-gone
+	else
+		wc_fail pipeline/removed-file-gone "doc/wc_selftest.txt is still in $tree after removal from the overlay"
+	fi
+}
+
+test_broken_patch_named() {
+	local before
+	before=$(stat -c %Y "$tree/lib/kvargs/meson.build")
+	{
+		printf 'Subject: [PATCH] kvargs: no longer applies\n\n'
+		printf 'Signed-off-by: WC Selftest <selftest@example.org>\n---\n'
+		pristine_diff "$tree" lib/kvargs/meson.build 's/^headers = .*/headers = []/' |
+			sed 's/^ sources = files/ sources = nothing/'
+	} >"$R/patches/0002-kvargs-no-longer-applies.patch"
+	echo 0002-kvargs-no-longer-applies.patch >>"$R/patches/series"
+	if st assemble.sh; then
+		wc_fail pipeline/broken-patch-named "assemble.sh accepted a patch that does not apply"
+	elif ! grep -q "patch 0002-kvargs-no-longer-applies.patch .*does not apply" "$log"; then
+		show_log
+		wc_fail pipeline/broken-patch-named "the error does not name 0002-kvargs-no-longer-applies.patch"
+	elif [ "$(stat -c %Y "$tree/lib/kvargs/meson.build")" != "$before" ]; then
+		wc_fail pipeline/broken-patch-named "the failed assembly modified $tree"
+	else
+		wc_pass pipeline/broken-patch-named
+	fi
+	sed -i '/^0002-/d' "$R/patches/series"
+	rm "$R/patches/0002-kvargs-no-longer-applies.patch"
+
+	echo 0003-missing.patch >>"$R/patches/series"
+	if ! st assemble.sh && grep -q "patches/series lists 0003-missing.patch" "$log"; then
+		wc_pass pipeline/missing-patch-named
+	else
+		wc_fail pipeline/missing-patch-named "a series entry without file is not reported by name"
+	fi
+	sed -i '/^0003-/d' "$R/patches/series"
+}
+
+test_overlay_must_be_new() {
+	echo "/* shadow */" >"$R/lib/kvargs/rte_kvargs.h"
+	if ! st assemble.sh && grep -q "overlay file lib/kvargs/rte_kvargs.h exists in DPDK" "$log"; then
+		wc_pass pipeline/overlay-replacing-dpdk-file-refused
+	else
+		wc_fail pipeline/overlay-replacing-dpdk-file-refused "an overlay file shadowing a DPDK file was accepted"
+	fi
+	rm "$R/lib/kvargs/rte_kvargs.h"
+}
+
+test_export_git_am() { # <pristine tree>
+	local am=$T/am series=$T/series
+	if ! st export-series.sh -o "$series"; then
+		show_log
+		wc_fail pipeline/export-git-am "export-series.sh failed"
+		return
+	fi
+	rm -rf "$am"
+	cp -a "$1" "$am"
+	chmod -R u+w "$am"
+	(cd "$am" && "${GIT[@]}" init -q && "${GIT[@]}" add -A &&
+		"${GIT[@]}" commit -q -m pristine) >"$log" 2>&1
+	if ! (cd "$am" && "${GIT[@]}" am -q "$series"/000[1-9]-*.patch) >>"$log" 2>&1; then
+		show_log
+		wc_fail pipeline/export-git-am "the exported series does not git am onto pristine"
+	elif ! diff -r -q -x .git -x 'build' -x 'build-*' "$am" "$tree" >"$log" 2>&1; then
+		show_log
+		wc_fail pipeline/export-git-am "pristine + exported series differs from the assembled tree"
+	elif [ "$(git -C "$am" log -1 --format=%s)" != "kvargs: build self-test file" ] ||
+	     git -C "$am" log -1 --format=%B | grep -q '^Overlay:' ||
+	     ! git -C "$am" log -1 --format=%B | grep -q '^Signed-off-by: '; then
+		wc_fail pipeline/export-git-am "commit message not as in the patch header (subject, no Overlay:, Signed-off-by kept)"
+	else
+		wc_pass pipeline/export-git-am
+	fi
+	rm -rf "$am"
+}
+
+test_export_claims() {
+	local p=$R/patches/0001-kvargs-build-selftest-file.patch
+	mkdir -p "$R/doc"
+	echo extra >"$R/doc/wc_unclaimed.txt"
+	if ! st export-series.sh -o "$T/series" && grep -q "doc/wc_unclaimed.txt is not claimed" "$log"; then
+		wc_pass pipeline/export-unclaimed-file-refused
+	else
+		wc_fail pipeline/export-unclaimed-file-refused "an overlay file without Overlay: line was exported"
+	fi
+	rm "$R/doc/wc_unclaimed.txt"
+	cp "$p" "$R/patches/0002-kvargs-claim-again.patch"
+	echo 0002-kvargs-claim-again.patch >>"$R/patches/series"
+	if ! st export-series.sh -o "$T/series" && grep -q "$unit is claimed by several patches" "$log"; then
+		wc_pass pipeline/export-double-claim-refused
+	else
+		wc_fail pipeline/export-double-claim-refused "a file claimed by two patches was exported"
+	fi
+	sed -i '/^0002-/d' "$R/patches/series"
+	rm "$R/patches/0002-kvargs-claim-again.patch"
+}
+
+main() {
+	local pristine
+	mkdir -p "$T"
+	pristine=$(bash "$WC_REPO/devtools/get-dpdk.sh" 2>"$log") ||
+		{ show_log; wc_fail pipeline/get-dpdk "no pristine DPDK tree"; exit 0; }
+	make_repo "$pristine"
+	test_build || exit 0
+	test_noop_reassembly
+	test_changed_file_rebuilt
+	test_removed_file_gone
+	test_broken_patch_named
+	test_overlay_must_be_new
+	test_export_git_am "$pristine"
+	test_export_claims
+}
+
+main

@@ -1,0 +1,64 @@
+#!/bin/bash
+# SPDX-License-Identifier: BSD-3-Clause
+# Stage: dpdk-test autotests that need no hardware and no hugepages, run
+# with the normal build and with the ASan/UBSan build (stage 10 builds both).
+set -uo pipefail
+. "$(dirname "$0")/../wc-common.sh"
+
+# One autotest per line: <name> [extra EAL arguments]. Add the autotests
+# registered in app/test for this project here; the DPDK ones listed first
+# cover the code our patches touch (devargs, bus scan, vdev, ethdev).
+WC_AUTOTESTS='
+devargs_autotest
+kvargs_autotest
+vdev_autotest
+ring_pmd_autotest
+ethdev_link_status
+'
+
+# Every run: no hugepages, no shared runtime files, two lcores.
+WC_EAL_ARGS=(--no-huge -m 512 --no-shconf -l 0-1)
+WC_TEST_TIMEOUT=${WC_TEST_TIMEOUT:-300}
+export ASAN_OPTIONS=${ASAN_OPTIONS:-abort_on_error=0:detect_leaks=1}
+export UBSAN_OPTIONS=${UBSAN_OPTIONS:-halt_on_error=1:print_stacktrace=1}
+
+logdir=$WC_BUILD/logs/unit
+mkdir -p "$logdir"
+
+run_autotest() { # <variant> <dpdk-test> <name> [EAL args]
+	local variant=$1 bin=$2 name=$3 log rc
+	shift 3
+	log=$logdir/$variant-$name.log
+	DPDK_TEST=$name timeout "$WC_TEST_TIMEOUT" "$bin" "${WC_EAL_ARGS[@]}" "$@" \
+		>"$log" 2>&1 </dev/null
+	rc=$?
+	if grep -q -E 'runtime error:|ERROR: AddressSanitizer|ERROR: LeakSanitizer' "$log"; then
+		grep -m1 -E 'runtime error:|ERROR: [A-Za-z]+Sanitizer' "$log" | sed 's/^/  /'
+		wc_fail "$variant/$name" "sanitizer report (log: $log)"
+	elif [ "$rc" = 0 ] && grep -q '^Test OK' "$log"; then
+		wc_pass "$variant/$name"
+	elif grep -q '^Test Skipped' "$log"; then
+		wc_skip "$variant/$name" "dpdk-test skipped it: $(grep -v '^Test Skipped' "$log" | tail -n1)"
+	elif [ "$rc" = 124 ]; then
+		wc_fail "$variant/$name" "timed out after $WC_TEST_TIMEOUT s (log: $log)"
+	else
+		tail -n 5 "$log" | sed 's/^/  /'
+		wc_fail "$variant/$name" "exit status $rc (log: $log)"
+	fi
+}
+
+run_variant() { # <variant> <build dir>
+	local variant=$1 bin=$2/app/test/dpdk-test name args
+	while read -r name args; do
+		[ -n "$name" ] || continue
+		if [ ! -x "$bin" ]; then
+			wc_fail "$variant/$name" "$bin not built (see stage 10-build)"
+			continue
+		fi
+		# shellcheck disable=SC2086 # args are words
+		run_autotest "$variant" "$bin" "$name" $args
+	done <<<"$WC_AUTOTESTS"
+}
+
+run_variant unit "$WC_BUILD/dpdk/build"
+run_variant unit-asan "$WC_BUILD/dpdk/build-asan"

@@ -1,0 +1,98 @@
+#!/bin/bash
+# SPDX-License-Identifier: BSD-3-Clause
+# Stage: export the overlay + patches/series as a git format-patch series,
+# check it applies with git am onto pristine DPDK and gives the assembled
+# tree, and run DPDK's checkpatches.sh (one result per patch) and
+# check-git-log.sh on it.
+set -uo pipefail
+. "$(dirname "$0")/../wc-common.sh"
+
+out=$WC_BUILD/series
+am=$WC_BUILD/export/am
+log=$WC_BUILD/logs/export.log
+GIT=(git -c user.name="WC Export Check" -c user.email=export-check@example.org -c commit.gpgsign=false)
+mkdir -p "$WC_BUILD/logs"
+
+show_log() { tail -n "${2:-10}" "$1" | sed 's/^/  /'; }
+
+export_series() {
+	if bash "$WC_REPO/devtools/export-series.sh" -o "$out" >"$log" 2>&1; then
+		wc_pass export/series
+		return 0
+	fi
+	show_log "$log"
+	wc_fail export/series "$(grep 'error:' "$log" | tail -n1 | sed 's/.*error: //')"
+	return 1
+}
+
+# pristine + series (git am) must be exactly the assembled build tree.
+check_git_am() { # <pristine> <patch...>
+	local pristine=$1 tree
+	shift
+	tree=$(bash "$WC_REPO/devtools/assemble.sh" 2>>"$log") ||
+		{ show_log "$log"; wc_fail export/git-am "assemble.sh failed"; return; }
+	rm -rf "$am"
+	cp -a "$pristine" "$am"
+	chmod -R u+w "$am"
+	(cd "$am" && "${GIT[@]}" init -q && "${GIT[@]}" add -A &&
+		"${GIT[@]}" commit -q -m pristine) >>"$log" 2>&1
+	if [ $# -gt 0 ] && ! (cd "$am" && "${GIT[@]}" am -q "$@") >>"$log" 2>&1; then
+		show_log "$log"
+		wc_fail export/git-am "the series does not apply with git am onto pristine DPDK"
+	elif ! diff -r -q -x .git -x build -x 'build-*' "$am" "$tree" >>"$log" 2>&1; then
+		show_log "$log"
+		wc_fail export/git-am "pristine + series differs from the assembled tree"
+	else
+		wc_pass export/git-am
+	fi
+	rm -rf "$am"
+}
+
+checkpatches() { # <patch...>
+	local tools p rc
+	wc_need_pkgs gawk >>"$log" 2>&1
+	tools=$(bash "$WC_REPO/devtools/get-linux-tools.sh" 2>>"$log") ||
+		{ show_log "$log"; wc_fail export/checkpatch "cannot get checkpatch.pl"; return; }
+	for p in "$@"; do
+		(cd "$WC_BUILD/export/dpdk" && DPDK_CHECKPATCH_PATH=$tools/checkpatch.pl \
+			devtools/checkpatches.sh "$p") >"$log" 2>&1
+		rc=$?
+		if [ "$rc" = 0 ] && grep -q '1/1 valid patch' "$log"; then
+			wc_pass "export/checkpatch/${p##*/}"
+		else
+			show_log "$log" 20
+			wc_fail "export/checkpatch/${p##*/}" "checkpatches.sh reports problems"
+		fi
+	done
+}
+
+check_git_log() {
+	local repo=$WC_BUILD/export/dpdk
+	# check-git-log.sh wants the authors in .mailmap: add them to the
+	# export repo's work tree only.
+	git -C "$repo" log --format='%aN <%aE>' pristine..HEAD | sort -u >>"$repo/.mailmap"
+	if (cd "$repo" && devtools/check-git-log.sh -r pristine..HEAD) >"$log" 2>&1; then
+		wc_pass export/check-git-log
+	else
+		show_log "$log" 20
+		wc_fail export/check-git-log "check-git-log.sh reports problems"
+	fi
+	git -C "$repo" checkout -q -- .mailmap
+}
+
+main() {
+	local pristine patches
+	pristine=$(bash "$WC_REPO/devtools/get-dpdk.sh" 2>"$log") ||
+		{ show_log "$log"; wc_fail export/series "no pristine DPDK tree"; exit 0; }
+	export_series || exit 0
+	mapfile -t patches < <(ls "$out"/*.patch 2>/dev/null | grep -v '/0000-cover-letter\.patch$')
+	check_git_am "$pristine" "${patches[@]}"
+	if [ ${#patches[@]} = 0 ]; then
+		wc_skip export/checkpatch "patches/series is empty, no patch to check"
+		return
+	fi
+	checkpatches "${patches[@]}"
+	check_git_log
+}
+
+main
