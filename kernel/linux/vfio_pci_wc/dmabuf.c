@@ -1,0 +1,574 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * dma-buf export of BAR ranges, their memory attribute, mmap and revoke:
+ * VFIO_DEVICE_FEATURE_DMA_BUF (GET), VFIO_DEVICE_FEATURE_DMA_BUF_MEMATTR
+ * (SET) and VFIO_DEVICE_FEATURE_DMA_BUF_REVOKE (SET).
+ *
+ * The dma-buf is for the owner's mmap() only: importers cannot attach.
+ * A WC attribute reserves WC for the ranges when it is set, so that a
+ * request that cannot be honoured fails there, and the reservation lasts
+ * until the dma-buf is released or revoked.
+ */
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
+#include <linux/dma-buf.h>
+#include <linux/fcntl.h>
+#include <linux/file.h>
+#include <linux/mm.h>
+#include <linux/module.h>
+#include <linux/overflow.h>
+#include <linux/pci.h>
+#include <linux/slab.h>
+#include <linux/uaccess.h>
+#include <linux/version.h>
+
+#include "vfio_pci_wc.h"
+
+#if LINUX_VERSION_CODE < KERNEL_VERSION(6, 13, 0)
+MODULE_IMPORT_NS(DMA_BUF);
+#else
+MODULE_IMPORT_NS("DMA_BUF");
+#endif
+
+static const struct dma_buf_ops vfio_pci_wc_dmabuf_ops;
+static const struct vm_operations_struct vfio_pci_wc_dmabuf_wc_vm_ops;
+
+static int vfio_pci_wc_dmabuf_attach(struct dma_buf *dmabuf,
+				     struct dma_buf_attachment *attachment)
+{
+	/* Exported for mmap() by the device owner, not for DMA importers */
+	return -EOPNOTSUPP;
+}
+
+static struct sg_table *
+vfio_pci_wc_dmabuf_map(struct dma_buf_attachment *attachment,
+		       enum dma_data_direction dir)
+{
+	return ERR_PTR(-EOPNOTSUPP);
+}
+
+static void vfio_pci_wc_dmabuf_unmap(struct dma_buf_attachment *attachment,
+				     struct sg_table *sgt,
+				     enum dma_data_direction dir)
+{
+}
+
+/* PFN and BAR offset of dma-buf page @pgoff, false beyond the ranges */
+static bool vfio_pci_wc_dmabuf_pfn(struct vfio_pci_wc_dmabuf *priv,
+				   pgoff_t pgoff, unsigned long *pfn,
+				   u64 *bar_offset)
+{
+	u64 pos = (u64)pgoff << PAGE_SHIFT;
+	u32 i;
+
+	for (i = 0; i < priv->nr_ranges; i++) {
+		const struct vfio_pci_wc_range *range = &priv->ranges[i];
+
+		if (pos < range->length) {
+			*bar_offset = range->offset + pos;
+			*pfn = PHYS_PFN(pci_resource_start(priv->wdev->core.pdev,
+							   priv->bar) +
+					*bar_offset);
+			return true;
+		}
+		pos -= range->length;
+	}
+	return false;
+}
+
+static vm_fault_t vfio_pci_wc_dmabuf_fault(struct vm_fault *vmf)
+{
+	struct vm_area_struct *vma = vmf->vma;
+	struct vfio_pci_wc_dmabuf *priv = vma->vm_private_data;
+	struct vfio_pci_wc_device *wdev = priv->wdev;
+	struct vfio_pci_core_device *vdev = &wdev->core;
+	bool wc = vma->vm_ops == &vfio_pci_wc_dmabuf_wc_vm_ops;
+	vm_fault_t ret = VM_FAULT_SIGBUS;
+	unsigned long pfn;
+	u64 bar_offset;
+
+	if (!vfio_pci_wc_dmabuf_pfn(priv, vmf->pgoff, &pfn, &bar_offset))
+		return VM_FAULT_SIGBUS;
+
+	down_read(&vdev->memory_lock);
+	if (atomic_read(&wdev->blocked)) {
+		/*
+		 * A reset or power transition is in progress: user accesses
+		 * retry until it is over, kernel accesses (copy_*_user() by
+		 * the very operation) fail instead of deadlocking.
+		 */
+		if (vmf->flags & FAULT_FLAG_USER)
+			ret = VM_FAULT_NOPAGE;
+		goto out_unlock;
+	}
+	if (READ_ONCE(priv->revoked) || vdev->pm_runtime_engaged ||
+	    !vfio_pci_wc_memory_enabled(vdev))
+		goto out_unlock;
+	/* An NC page must never come out WC from another dma-buf's entry */
+	if (!wc && vfio_pci_wc_range_reserved(wdev, priv->bar, bar_offset,
+					      PAGE_SIZE))
+		goto out_unlock;
+
+	ret = vmf_insert_pfn_prot(vma, vmf->address, pfn, vma->vm_page_prot);
+out_unlock:
+	up_read(&vdev->memory_lock);
+	return ret;
+}
+
+static const struct vm_operations_struct vfio_pci_wc_dmabuf_wc_vm_ops = {
+	.fault = vfio_pci_wc_dmabuf_fault,
+};
+
+static const struct vm_operations_struct vfio_pci_wc_dmabuf_nc_vm_ops = {
+	.fault = vfio_pci_wc_dmabuf_fault,
+};
+
+/* Called by the dma-buf core, which already checked the size */
+static int vfio_pci_wc_dmabuf_mmap(struct dma_buf *dmabuf,
+				   struct vm_area_struct *vma)
+{
+	struct vfio_pci_wc_dmabuf *priv = dmabuf->priv;
+	struct vfio_pci_wc_device *wdev = priv->wdev;
+	bool wc = false;
+	int ret = 0;
+
+	if (!(vma->vm_flags & VM_SHARED))
+		return -EINVAL;
+
+	mutex_lock(&wdev->lock);
+	if (priv->revoked) {
+		ret = -ENODEV;
+	} else if (priv->memattr == VFIO_DEVICE_FEATURE_DMA_BUF_MEMATTR_WC) {
+		priv->wc_mapped = true;
+		wc = true;
+	} else if (priv->wc_reserved ||
+		   vfio_pci_wc_dmabuf_overlaps_wc_locked(wdev, priv)) {
+		dev_warn_ratelimited(&wdev->core.pdev->dev,
+				     "BAR %u: uncached mmap refused: range is reserved write-combining\n",
+				     priv->bar);
+		ret = -EBUSY;
+	} else {
+		priv->nc_mapped = true;
+	}
+	mutex_unlock(&wdev->lock);
+	if (ret)
+		return ret;
+
+	vma->vm_private_data = priv;
+	if (wc)
+		vma->vm_page_prot = pgprot_writecombine(vma->vm_page_prot);
+	else
+		vma->vm_page_prot = pgprot_noncached(vma->vm_page_prot);
+	vma->vm_page_prot = pgprot_decrypted(vma->vm_page_prot);
+	/* Same flags as vfio-pci-core's BAR mappings */
+	vm_flags_set(vma, VM_ALLOW_ANY_UNCACHED | VM_IO | VM_PFNMAP |
+			  VM_DONTEXPAND | VM_DONTDUMP);
+	vma->vm_ops = wc ? &vfio_pci_wc_dmabuf_wc_vm_ops :
+			   &vfio_pci_wc_dmabuf_nc_vm_ops;
+	return 0;
+}
+
+static void vfio_pci_wc_dmabuf_release(struct dma_buf *dmabuf)
+{
+	struct vfio_pci_wc_dmabuf *priv = dmabuf->priv;
+	struct vfio_pci_wc_device *wdev = priv->wdev;
+
+	mutex_lock(&wdev->lock);
+	if (!priv->revoked)
+		list_del(&priv->node);
+	vfio_pci_wc_unreserve_locked(priv);
+	mutex_unlock(&wdev->lock);
+
+	put_device(&wdev->core.vdev.device);
+	kfree(priv);
+}
+
+static const struct dma_buf_ops vfio_pci_wc_dmabuf_ops = {
+	.attach		= vfio_pci_wc_dmabuf_attach,
+	.map_dma_buf	= vfio_pci_wc_dmabuf_map,
+	.unmap_dma_buf	= vfio_pci_wc_dmabuf_unmap,
+	.release	= vfio_pci_wc_dmabuf_release,
+	.mmap		= vfio_pci_wc_dmabuf_mmap,
+};
+
+static void vfio_pci_wc_zap_dmabuf(struct vfio_pci_wc_dmabuf *priv)
+{
+	unmap_mapping_range(priv->dmabuf->file->f_mapping, 0,
+			    priv->dmabuf->size, true);
+}
+
+void vfio_pci_wc_zap_dmabufs(struct vfio_pci_wc_device *wdev)
+{
+	struct vfio_pci_wc_dmabuf *priv;
+
+	mutex_lock(&wdev->lock);
+	list_for_each_entry(priv, &wdev->dmabufs, node)
+		vfio_pci_wc_zap_dmabuf(priv);
+	mutex_unlock(&wdev->lock);
+}
+
+/* Another live dma-buf of the device holds WC over a range of @priv */
+bool vfio_pci_wc_dmabuf_overlaps_wc_locked(struct vfio_pci_wc_device *wdev,
+					   struct vfio_pci_wc_dmabuf *priv)
+{
+	u32 i;
+
+	for (i = 0; i < priv->nr_ranges; i++)
+		if (vfio_pci_wc_range_reserved_locked(wdev, priv->bar,
+						      priv->ranges[i].offset,
+						      priv->ranges[i].length))
+			return true;
+	return false;
+}
+
+/* A live dma-buf of the device mapped NC overlaps a range of @priv */
+static bool vfio_pci_wc_dmabuf_overlaps_nc_locked(struct vfio_pci_wc_device *wdev,
+						  struct vfio_pci_wc_dmabuf *priv)
+{
+	struct vfio_pci_wc_dmabuf *other;
+	u32 i, j;
+
+	list_for_each_entry(other, &wdev->dmabufs, node) {
+		if (other->bar != priv->bar || !other->nc_mapped)
+			continue;
+		for (i = 0; i < priv->nr_ranges; i++)
+			for (j = 0; j < other->nr_ranges; j++)
+				if (priv->ranges[i].offset <
+				    other->ranges[j].offset +
+				    other->ranges[j].length &&
+				    other->ranges[j].offset <
+				    priv->ranges[i].offset +
+				    priv->ranges[i].length)
+					return true;
+	}
+	return false;
+}
+
+static int vfio_pci_wc_check_region(struct vfio_pci_wc_device *wdev, u32 index)
+{
+	struct vfio_pci_core_device *vdev = &wdev->core;
+
+	/* Only memory BARs; no config, ROM, VGA or device specific region */
+	if (index >= VFIO_PCI_ROM_REGION_INDEX)
+		return -ENODEV;
+	if (!(pci_resource_flags(vdev->pdev, index) & IORESOURCE_MEM) ||
+	    !pci_resource_len(vdev->pdev, index))
+		return -ENODEV;
+	if (!vdev->bar_mmap_supported[index])
+		return -EINVAL;
+	return 0;
+}
+
+static int vfio_pci_wc_check_ranges(struct vfio_pci_wc_device *wdev,
+				    struct vfio_pci_wc_dmabuf *priv,
+				    size_t *size)
+{
+	u64 bar_len = PAGE_ALIGN(pci_resource_len(wdev->core.pdev, priv->bar));
+	u64 total = 0, end;
+	u32 i;
+
+	for (i = 0; i < priv->nr_ranges; i++) {
+		const struct vfio_pci_wc_range *range = &priv->ranges[i];
+
+		if (!range->length || !PAGE_ALIGNED(range->offset) ||
+		    !PAGE_ALIGNED(range->length) ||
+		    check_add_overflow(range->offset, range->length, &end) ||
+		    end > bar_len ||
+		    check_add_overflow(total, range->length, &total)) {
+			dev_warn_ratelimited(&wdev->core.pdev->dev,
+					     "BAR %u: dma-buf range %u [0x%llx, +0x%llx) refused: not page aligned, empty or beyond the BAR\n",
+					     priv->bar, i, range->offset,
+					     range->length);
+			return -EINVAL;
+		}
+	}
+	if (total > SIZE_MAX)
+		return -EINVAL;
+	*size = total;
+	return 0;
+}
+
+static struct vfio_pci_wc_dmabuf *
+vfio_pci_wc_dmabuf_alloc(struct vfio_pci_wc_device *wdev,
+			 struct vfio_device_feature_dma_buf *hdr,
+			 struct vfio_region_dma_range __user *uranges)
+{
+	struct vfio_pci_wc_dmabuf *priv;
+	struct vfio_region_dma_range range;
+	u32 i;
+
+	priv = kzalloc(struct_size(priv, ranges, hdr->nr_ranges), GFP_KERNEL);
+	if (!priv)
+		return ERR_PTR(-ENOMEM);
+	priv->nr_ranges = hdr->nr_ranges;
+	priv->wdev = wdev;
+	priv->bar = hdr->region_index;
+	priv->memattr = VFIO_DEVICE_FEATURE_DMA_BUF_MEMATTR_NC;
+	INIT_LIST_HEAD(&priv->node);
+
+	for (i = 0; i < hdr->nr_ranges; i++) {
+		if (copy_from_user(&range, &uranges[i], sizeof(range))) {
+			kfree(priv);
+			return ERR_PTR(-EFAULT);
+		}
+		priv->ranges[i].offset = range.offset;
+		priv->ranges[i].length = range.length;
+	}
+	return priv;
+}
+
+int vfio_pci_wc_feature_dma_buf(struct vfio_pci_wc_device *wdev, u32 flags,
+				void __user *arg, size_t argsz)
+{
+	struct vfio_device_feature_dma_buf __user *uhdr = arg;
+	struct vfio_pci_core_device *vdev = &wdev->core;
+	struct vfio_device_feature_dma_buf hdr;
+	DEFINE_DMA_BUF_EXPORT_INFO(exp_info);
+	struct vfio_pci_wc_dmabuf *priv;
+	struct dma_buf *dmabuf;
+	size_t size;
+	int ret, fd;
+
+	ret = vfio_check_feature(flags, argsz, VFIO_DEVICE_FEATURE_GET,
+				 sizeof(hdr));
+	if (ret != 1)
+		return ret;
+	if (copy_from_user(&hdr, uhdr, sizeof(hdr)))
+		return -EFAULT;
+
+	if (hdr.flags || !hdr.nr_ranges ||
+	    (hdr.open_flags & ~(O_ACCMODE | O_CLOEXEC)) ||
+	    (hdr.open_flags & O_ACCMODE) == O_ACCMODE)
+		return -EINVAL;
+	if (hdr.nr_ranges > VFIO_PCI_WC_MAX_RANGES)
+		return -E2BIG;
+	if ((argsz - sizeof(hdr)) / sizeof(hdr.dma_ranges[0]) < hdr.nr_ranges)
+		return -EINVAL;
+	ret = vfio_pci_wc_check_region(wdev, hdr.region_index);
+	if (ret)
+		return ret;
+
+	priv = vfio_pci_wc_dmabuf_alloc(wdev, &hdr, uhdr->dma_ranges);
+	if (IS_ERR(priv))
+		return PTR_ERR(priv);
+	ret = vfio_pci_wc_check_ranges(wdev, priv, &size);
+	if (ret)
+		goto err_free_priv;
+
+	/* Claim the BAR like vfio-pci-core does before mapping it */
+	if (!vfio_pci_wc_bar_owned(wdev, priv->bar)) {
+		ret = vfio_pci_core_setup_barmap(vdev, priv->bar);
+		if (ret)
+			goto err_free_priv;
+	}
+
+	get_device(&vdev->vdev.device);
+	exp_info.ops = &vfio_pci_wc_dmabuf_ops;
+	exp_info.size = size;
+	exp_info.flags = hdr.open_flags;
+	exp_info.priv = priv;
+	dmabuf = dma_buf_export(&exp_info);
+	if (IS_ERR(dmabuf)) {
+		ret = PTR_ERR(dmabuf);
+		goto err_put_device;
+	}
+	priv->dmabuf = dmabuf;
+
+	mutex_lock(&wdev->lock);
+	list_add_tail(&priv->node, &wdev->dmabufs);
+	mutex_unlock(&wdev->lock);
+
+	fd = dma_buf_fd(dmabuf, hdr.open_flags & O_CLOEXEC);
+	if (fd < 0)
+		dma_buf_put(dmabuf);	/* release() undoes the rest */
+	return fd;
+
+err_put_device:
+	put_device(&vdev->vdev.device);
+err_free_priv:
+	kfree(priv);
+	return ret;
+}
+
+/* The dma-buf behind @fd, if it was exported from this device */
+static struct dma_buf *vfio_pci_wc_get_dmabuf(struct vfio_pci_wc_device *wdev,
+					      int fd)
+{
+	struct dma_buf *dmabuf = dma_buf_get(fd);
+	struct vfio_pci_wc_dmabuf *priv;
+
+	if (IS_ERR(dmabuf))
+		return dmabuf;
+	priv = dmabuf->priv;
+	if (dmabuf->ops != &vfio_pci_wc_dmabuf_ops || priv->wdev != wdev) {
+		dma_buf_put(dmabuf);
+		return ERR_PTR(-ENODEV);
+	}
+	return dmabuf;
+}
+
+static int vfio_pci_wc_set_wc_locked(struct vfio_pci_wc_device *wdev,
+				     struct vfio_pci_wc_dmabuf *priv)
+{
+	int ret;
+
+	if (priv->memattr == VFIO_DEVICE_FEATURE_DMA_BUF_MEMATTR_WC)
+		return 0;
+	if (priv->nc_mapped ||
+	    vfio_pci_wc_dmabuf_overlaps_nc_locked(wdev, priv)) {
+		dev_warn_ratelimited(&wdev->core.pdev->dev,
+				     "BAR %u: write-combining refused: range is mapped uncached by a dma-buf\n",
+				     priv->bar);
+		return -EBUSY;
+	}
+	ret = vfio_pci_wc_check_policy(wdev, priv);
+	if (ret)
+		return ret;
+	ret = vfio_pci_wc_reserve_locked(wdev, priv);
+	if (ret)
+		return ret;
+	priv->memattr = VFIO_DEVICE_FEATURE_DMA_BUF_MEMATTR_WC;
+	return 0;
+}
+
+static int vfio_pci_wc_set_nc_locked(struct vfio_pci_wc_device *wdev,
+				     struct vfio_pci_wc_dmabuf *priv)
+{
+	if (priv->memattr == VFIO_DEVICE_FEATURE_DMA_BUF_MEMATTR_NC)
+		return 0;
+	/* Its WC mappings may still exist: one type per page at a time */
+	if (priv->wc_mapped) {
+		dev_warn_ratelimited(&wdev->core.pdev->dev,
+				     "BAR %u: uncached attribute refused: dma-buf was mapped write-combining\n",
+				     priv->bar);
+		return -EBUSY;
+	}
+	vfio_pci_wc_unreserve_locked(priv);
+	priv->memattr = VFIO_DEVICE_FEATURE_DMA_BUF_MEMATTR_NC;
+	return 0;
+}
+
+int vfio_pci_wc_feature_memattr(struct vfio_pci_wc_device *wdev, u32 flags,
+				void __user *arg, size_t argsz)
+{
+	struct vfio_device_feature_dma_buf_memattr attr;
+	struct vfio_pci_wc_dmabuf *priv;
+	struct dma_buf *dmabuf;
+	bool reserved = false;
+	int ret;
+
+	ret = vfio_check_feature(flags, argsz, VFIO_DEVICE_FEATURE_SET,
+				 sizeof(attr));
+	if (ret != 1)
+		return ret;
+	if (copy_from_user(&attr, arg, sizeof(attr)))
+		return -EFAULT;
+
+	dmabuf = vfio_pci_wc_get_dmabuf(wdev, attr.dmabuf_fd);
+	if (IS_ERR(dmabuf))
+		return PTR_ERR(dmabuf);
+	priv = dmabuf->priv;
+
+	mutex_lock(&wdev->lock);
+	if (priv->revoked) {
+		ret = -ENODEV;
+	} else if (attr.memattr == VFIO_DEVICE_FEATURE_DMA_BUF_MEMATTR_WC) {
+		reserved = !priv->wc_reserved;
+		ret = vfio_pci_wc_set_wc_locked(wdev, priv);
+		reserved = reserved && !ret;
+	} else if (attr.memattr == VFIO_DEVICE_FEATURE_DMA_BUF_MEMATTR_NC) {
+		ret = vfio_pci_wc_set_nc_locked(wdev, priv);
+	} else {
+		ret = -ENOENT;
+	}
+	mutex_unlock(&wdev->lock);
+
+	/*
+	 * Device-file PTEs of the ranges, faulted in before the reservation,
+	 * would now alias it UC-: remove them (refaults are refused).
+	 */
+	if (reserved) {
+		vfio_pci_wc_fence_faults(wdev);
+		vfio_pci_wc_zap_bar_ranges(wdev, priv);
+	}
+	dma_buf_put(dmabuf);
+	return ret;
+}
+
+/* Mark @priv revoked and take it off the device; caller zaps, unreserves */
+static void vfio_pci_wc_detach_locked(struct vfio_pci_wc_dmabuf *priv)
+{
+	lockdep_assert_held(&priv->wdev->lock);
+	WRITE_ONCE(priv->revoked, true);
+	list_del_init(&priv->node);
+}
+
+static void vfio_pci_wc_finish_revoke(struct vfio_pci_wc_dmabuf *priv)
+{
+	struct vfio_pci_wc_device *wdev = priv->wdev;
+
+	vfio_pci_wc_zap_dmabuf(priv);
+	mutex_lock(&wdev->lock);
+	vfio_pci_wc_unreserve_locked(priv);
+	mutex_unlock(&wdev->lock);
+}
+
+int vfio_pci_wc_feature_revoke(struct vfio_pci_wc_device *wdev, u32 flags,
+			       void __user *arg, size_t argsz)
+{
+	struct vfio_device_feature_dma_buf_revoke revoke;
+	struct vfio_pci_wc_dmabuf *priv;
+	struct dma_buf *dmabuf;
+	bool detached = false;
+	int ret;
+
+	ret = vfio_check_feature(flags, argsz, VFIO_DEVICE_FEATURE_SET,
+				 sizeof(revoke));
+	if (ret != 1)
+		return ret;
+	if (copy_from_user(&revoke, arg, sizeof(revoke)))
+		return -EFAULT;
+
+	dmabuf = vfio_pci_wc_get_dmabuf(wdev, revoke.dmabuf_fd);
+	if (IS_ERR(dmabuf))
+		return PTR_ERR(dmabuf);
+	priv = dmabuf->priv;
+
+	mutex_lock(&wdev->lock);
+	if (!priv->revoked) {
+		vfio_pci_wc_detach_locked(priv);
+		detached = true;
+	}
+	mutex_unlock(&wdev->lock);
+
+	if (detached) {
+		vfio_pci_wc_fence_faults(wdev);
+		vfio_pci_wc_finish_revoke(priv);
+	}
+	dma_buf_put(dmabuf);
+	return 0;
+}
+
+/* Last close of the device: no dma-buf outlives it */
+void vfio_pci_wc_revoke_all(struct vfio_pci_wc_device *wdev)
+{
+	struct vfio_pci_wc_dmabuf *priv, *tmp;
+	LIST_HEAD(revoked);
+
+	mutex_lock(&wdev->lock);
+	list_for_each_entry_safe(priv, tmp, &wdev->dmabufs, node) {
+		/* A dma-buf being released is past its last reference */
+		if (!get_file_active(&priv->dmabuf->file))
+			continue;
+		vfio_pci_wc_detach_locked(priv);
+		list_add_tail(&priv->node, &revoked);
+	}
+	mutex_unlock(&wdev->lock);
+
+	vfio_pci_wc_fence_faults(wdev);
+	list_for_each_entry_safe(priv, tmp, &revoked, node) {
+		list_del_init(&priv->node);
+		vfio_pci_wc_finish_revoke(priv);
+		fput(priv->dmabuf->file);
+	}
+}

@@ -1,0 +1,386 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * vfio-pci-wc: a vfio-pci variant driver that lets user space map chosen
+ * ranges of a memory BAR write-combined, through the dma-buf export,
+ * memory attribute and revoke device features proposed for vfio-pci.
+ *
+ * Everything else is vfio-pci-core's. This file holds the driver, the
+ * vfio_device_ops and the wrappers around the core paths that disable or
+ * reset the BARs: the core zaps only the mappings of the device file, the
+ * dma-buf mappings live in the dma-buf files and are zapped here.
+ */
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
+#include <linux/module.h>
+#include <linux/pci.h>
+#include <linux/pm_runtime.h>
+#include <linux/uaccess.h>
+
+#include "vfio_pci_wc.h"
+
+static bool allow_nonprefetchable;
+module_param(allow_nonprefetchable, bool, 0444);
+MODULE_PARM_DESC(allow_nonprefetchable,
+		 "Allow write-combining on non-prefetchable memory BARs (default: false)");
+
+bool vfio_pci_wc_allow_nonprefetchable(void)
+{
+	return allow_nonprefetchable;
+}
+
+/* Same test as the core's fault handler (not exported on 6.12). */
+bool vfio_pci_wc_memory_enabled(struct vfio_pci_core_device *vdev)
+{
+	struct pci_dev *pdev = vdev->pdev;
+	u16 cmd = le16_to_cpu(*(__le16 *)&vdev->vconfig[PCI_COMMAND]);
+
+	return pdev->current_state < PCI_D3hot &&
+	       (pdev->no_command_memory || (cmd & PCI_COMMAND_MEMORY));
+}
+
+/*
+ * Wait for faults that are inserting a PTE under memory_lock (read) to
+ * finish: a fault that starts afterwards sees any state changed before.
+ */
+void vfio_pci_wc_fence_faults(struct vfio_pci_wc_device *wdev)
+{
+	down_write(&wdev->core.memory_lock);
+	up_write(&wdev->core.memory_lock);
+}
+
+/*
+ * Zap every dma-buf mapping of the device and keep new faults out until
+ * vfio_pci_wc_unblock(), around a core operation that may disable, reset
+ * or power down the BARs.
+ */
+static void vfio_pci_wc_block(struct vfio_pci_wc_device *wdev)
+{
+	atomic_inc(&wdev->blocked);
+	vfio_pci_wc_fence_faults(wdev);
+	vfio_pci_wc_zap_dmabufs(wdev);
+}
+
+static void vfio_pci_wc_unblock(struct vfio_pci_wc_device *wdev)
+{
+	atomic_dec(&wdev->blocked);
+}
+
+static void vfio_pci_wc_add_guarded(struct vfio_pci_wc_device *wdev,
+				    unsigned int *nr, u16 offset, u16 len)
+{
+	wdev->guarded[(*nr)++] = (struct vfio_pci_wc_guarded_reg) {
+		.offset = offset,
+		.len = len,
+	};
+}
+
+/*
+ * The core zaps BAR mappings on writes to these registers: memory decode
+ * (PCI_COMMAND), power state (PM control) and function level reset
+ * (PCIe device control, AF control).
+ */
+static void vfio_pci_wc_init_guarded(struct vfio_pci_wc_device *wdev)
+{
+	struct pci_dev *pdev = wdev->core.pdev;
+	unsigned int nr = 0;
+	u8 af;
+
+	vfio_pci_wc_add_guarded(wdev, &nr, PCI_COMMAND, 2);
+	if (pdev->pm_cap)
+		vfio_pci_wc_add_guarded(wdev, &nr, pdev->pm_cap + PCI_PM_CTRL, 2);
+	if (pci_pcie_cap(pdev))
+		vfio_pci_wc_add_guarded(wdev, &nr,
+					pci_pcie_cap(pdev) + PCI_EXP_DEVCTL, 2);
+	af = pci_find_capability(pdev, PCI_CAP_ID_AF);
+	if (af)
+		vfio_pci_wc_add_guarded(wdev, &nr, af + PCI_AF_CTRL, 1);
+}
+
+static bool vfio_pci_wc_config_write_guarded(struct vfio_pci_wc_device *wdev,
+					     loff_t pos, size_t count)
+{
+	unsigned int i;
+
+	for (i = 0; i < ARRAY_SIZE(wdev->guarded); i++) {
+		const struct vfio_pci_wc_guarded_reg *reg = &wdev->guarded[i];
+
+		if (reg->len && pos < reg->offset + reg->len &&
+		    pos + count > reg->offset)
+			return true;
+	}
+	return false;
+}
+
+static int vfio_pci_wc_open_device(struct vfio_device *core_vdev)
+{
+	struct vfio_pci_wc_device *wdev = to_wc_device(core_vdev);
+	struct vfio_pci_core_device *vdev = &wdev->core;
+	int ret;
+
+	ret = vfio_pci_core_enable(vdev);
+	if (ret)
+		return ret;
+
+	/* Before the core can map any BAR with a whole-BAR UC- ioremap */
+	ret = vfio_pci_wc_own_bars(wdev);
+	if (ret) {
+		vfio_pci_core_disable(vdev);
+		return ret;
+	}
+	vfio_pci_wc_init_guarded(wdev);
+	vfio_pci_core_finish_enable(vdev);
+	return 0;
+}
+
+static void vfio_pci_wc_close_device(struct vfio_device *core_vdev)
+{
+	struct vfio_pci_wc_device *wdev = to_wc_device(core_vdev);
+
+	/* A dma-buf never outlives the open device */
+	vfio_pci_wc_revoke_all(wdev);
+	/* Our barmap[] entries must not reach the core's pci_iounmap() */
+	vfio_pci_wc_release_bars(wdev);
+	vfio_pci_core_close_device(core_vdev);
+}
+
+static int vfio_pci_wc_check_ioeventfd(struct vfio_pci_wc_device *wdev,
+				       unsigned long arg)
+{
+	struct vfio_device_ioeventfd ioeventfd;
+	unsigned int bar;
+
+	if (copy_from_user(&ioeventfd, (void __user *)arg,
+			   offsetofend(struct vfio_device_ioeventfd, offset)))
+		return -EFAULT;
+
+	/*
+	 * The core would write through barmap[], a UC- mapping that may
+	 * alias a write-combined range of a BAR we own. Keep ioeventfds on
+	 * the BARs the core maps itself.
+	 */
+	bar = VFIO_PCI_OFFSET_TO_INDEX(ioeventfd.offset);
+	if (vfio_pci_wc_bar_owned(wdev, bar)) {
+		pci_info_ratelimited(wdev->core.pdev,
+				     "ioeventfd on BAR %u refused: BAR is managed for write-combining\n",
+				     bar);
+		return -EOPNOTSUPP;
+	}
+	return 0;
+}
+
+static long vfio_pci_wc_ioctl(struct vfio_device *core_vdev, unsigned int cmd,
+			      unsigned long arg)
+{
+	struct vfio_pci_wc_device *wdev = to_wc_device(core_vdev);
+	long ret;
+
+	switch (cmd) {
+	case VFIO_DEVICE_RESET:
+	case VFIO_DEVICE_PCI_HOT_RESET:
+		vfio_pci_wc_block(wdev);
+		ret = vfio_pci_core_ioctl(core_vdev, cmd, arg);
+		vfio_pci_wc_unblock(wdev);
+		return ret;
+	case VFIO_DEVICE_IOEVENTFD:
+		ret = vfio_pci_wc_check_ioeventfd(wdev, arg);
+		if (ret)
+			return ret;
+		break;
+	}
+	return vfio_pci_core_ioctl(core_vdev, cmd, arg);
+}
+
+static int vfio_pci_wc_device_feature(struct vfio_device *core_vdev, u32 flags,
+				      void __user *arg, size_t argsz)
+{
+	struct vfio_pci_wc_device *wdev = to_wc_device(core_vdev);
+	int ret;
+
+	switch (flags & VFIO_DEVICE_FEATURE_MASK) {
+	case VFIO_DEVICE_FEATURE_DMA_BUF:
+		return vfio_pci_wc_feature_dma_buf(wdev, flags, arg, argsz);
+	case VFIO_DEVICE_FEATURE_DMA_BUF_MEMATTR:
+		return vfio_pci_wc_feature_memattr(wdev, flags, arg, argsz);
+	case VFIO_DEVICE_FEATURE_DMA_BUF_REVOKE:
+		return vfio_pci_wc_feature_revoke(wdev, flags, arg, argsz);
+	case VFIO_DEVICE_FEATURE_LOW_POWER_ENTRY:
+	case VFIO_DEVICE_FEATURE_LOW_POWER_ENTRY_WITH_WAKEUP:
+		if (!(flags & VFIO_DEVICE_FEATURE_SET) ||
+		    (flags & VFIO_DEVICE_FEATURE_PROBE))
+			break;
+		vfio_pci_wc_block(wdev);
+		ret = vfio_pci_core_ioctl_feature(core_vdev, flags, arg, argsz);
+		vfio_pci_wc_unblock(wdev);
+		return ret;
+	}
+	return vfio_pci_core_ioctl_feature(core_vdev, flags, arg, argsz);
+}
+
+static ssize_t vfio_pci_wc_rw(struct vfio_device *core_vdev, char __user *buf,
+			      size_t count, loff_t *ppos, bool iswrite)
+{
+	struct vfio_pci_wc_device *wdev = to_wc_device(core_vdev);
+	struct pci_dev *pdev = wdev->core.pdev;
+	ssize_t ret;
+
+	ret = pm_runtime_resume_and_get(&pdev->dev);
+	if (ret) {
+		pci_info_ratelimited(pdev, "runtime resume failed %zd\n", ret);
+		return -EIO;
+	}
+	ret = vfio_pci_wc_bar_rw(wdev, buf, count, ppos, iswrite);
+	pm_runtime_put(&pdev->dev);
+	return ret;
+}
+
+static ssize_t vfio_pci_wc_read(struct vfio_device *core_vdev, char __user *buf,
+				size_t count, loff_t *ppos)
+{
+	struct vfio_pci_wc_device *wdev = to_wc_device(core_vdev);
+
+	if (vfio_pci_wc_bar_owned(wdev, VFIO_PCI_OFFSET_TO_INDEX(*ppos)))
+		return vfio_pci_wc_rw(core_vdev, buf, count, ppos, false);
+	return vfio_pci_core_read(core_vdev, buf, count, ppos);
+}
+
+static ssize_t vfio_pci_wc_write(struct vfio_device *core_vdev,
+				 const char __user *buf, size_t count,
+				 loff_t *ppos)
+{
+	struct vfio_pci_wc_device *wdev = to_wc_device(core_vdev);
+	unsigned int index = VFIO_PCI_OFFSET_TO_INDEX(*ppos);
+	loff_t pos = *ppos & VFIO_PCI_OFFSET_MASK;
+	ssize_t ret;
+
+	if (vfio_pci_wc_bar_owned(wdev, index))
+		return vfio_pci_wc_rw(core_vdev, (char __user *)buf, count,
+				      ppos, true);
+
+	if (index != VFIO_PCI_CONFIG_REGION_INDEX ||
+	    !vfio_pci_wc_config_write_guarded(wdev, pos, count))
+		return vfio_pci_core_write(core_vdev, buf, count, ppos);
+
+	vfio_pci_wc_block(wdev);
+	ret = vfio_pci_core_write(core_vdev, buf, count, ppos);
+	vfio_pci_wc_unblock(wdev);
+	return ret;
+}
+
+static int vfio_pci_wc_mmap(struct vfio_device *core_vdev,
+			    struct vm_area_struct *vma)
+{
+	struct vfio_pci_wc_device *wdev = to_wc_device(core_vdev);
+	unsigned int index = vma->vm_pgoff >>
+			     (VFIO_PCI_OFFSET_SHIFT - PAGE_SHIFT);
+
+	if (vfio_pci_wc_bar_owned(wdev, index))
+		return vfio_pci_wc_mmap_bar(wdev, vma);
+	return vfio_pci_core_mmap(core_vdev, vma);
+}
+
+static int vfio_pci_wc_init_dev(struct vfio_device *core_vdev)
+{
+	struct vfio_pci_wc_device *wdev = to_wc_device(core_vdev);
+
+	mutex_init(&wdev->lock);
+	INIT_LIST_HEAD(&wdev->dmabufs);
+	atomic_set(&wdev->blocked, 0);
+	return vfio_pci_core_init_dev(core_vdev);
+}
+
+static void vfio_pci_wc_release_dev(struct vfio_device *core_vdev)
+{
+	struct vfio_pci_wc_device *wdev = to_wc_device(core_vdev);
+
+	mutex_destroy(&wdev->lock);
+	vfio_pci_core_release_dev(core_vdev);
+}
+
+static const struct vfio_device_ops vfio_pci_wc_ops = {
+	.name		= "vfio-pci-wc",
+	.init		= vfio_pci_wc_init_dev,
+	.release	= vfio_pci_wc_release_dev,
+	.open_device	= vfio_pci_wc_open_device,
+	.close_device	= vfio_pci_wc_close_device,
+	.ioctl		= vfio_pci_wc_ioctl,
+	.device_feature	= vfio_pci_wc_device_feature,
+	.read		= vfio_pci_wc_read,
+	.write		= vfio_pci_wc_write,
+	.mmap		= vfio_pci_wc_mmap,
+	.request	= vfio_pci_core_request,
+	.match		= vfio_pci_core_match,
+	.bind_iommufd	= vfio_iommufd_physical_bind,
+	.unbind_iommufd	= vfio_iommufd_physical_unbind,
+	.attach_ioas	= vfio_iommufd_physical_attach_ioas,
+	.detach_ioas	= vfio_iommufd_physical_detach_ioas,
+};
+
+static int vfio_pci_wc_probe(struct pci_dev *pdev,
+			     const struct pci_device_id *id)
+{
+	struct vfio_pci_wc_device *wdev;
+	int ret;
+
+	wdev = vfio_alloc_device(vfio_pci_wc_device, core.vdev, &pdev->dev,
+				 &vfio_pci_wc_ops);
+	if (IS_ERR(wdev))
+		return PTR_ERR(wdev);
+
+	dev_set_drvdata(&pdev->dev, &wdev->core);
+	ret = vfio_pci_core_register_device(&wdev->core);
+	if (ret)
+		goto out_put_vdev;
+	return 0;
+
+out_put_vdev:
+	vfio_put_device(&wdev->core.vdev);
+	return ret;
+}
+
+static void vfio_pci_wc_remove(struct pci_dev *pdev)
+{
+	struct vfio_pci_core_device *vdev = dev_get_drvdata(&pdev->dev);
+
+	vfio_pci_core_unregister_device(vdev);
+	vfio_put_device(&vdev->vdev);
+}
+
+static int vfio_pci_wc_sriov_configure(struct pci_dev *pdev, int nr_virtfn)
+{
+	return vfio_pci_core_sriov_configure(dev_get_drvdata(&pdev->dev),
+					     nr_virtfn);
+}
+
+/* Binds only through driver_override, like vfio-pci */
+static const struct pci_device_id vfio_pci_wc_table[] = {
+	{ PCI_DRIVER_OVERRIDE_DEVICE_VFIO(PCI_ANY_ID, PCI_ANY_ID) },
+	{}
+};
+MODULE_DEVICE_TABLE(pci, vfio_pci_wc_table);
+
+static struct pci_driver vfio_pci_wc_driver = {
+	.name			= "vfio-pci-wc",
+	.id_table		= vfio_pci_wc_table,
+	.probe			= vfio_pci_wc_probe,
+	.remove			= vfio_pci_wc_remove,
+	.sriov_configure	= vfio_pci_wc_sriov_configure,
+	.err_handler		= &vfio_pci_core_err_handlers,
+	.driver_managed_dma	= true,
+};
+
+static int __init vfio_pci_wc_init(void)
+{
+	if (allow_nonprefetchable)
+		pr_info("write-combining allowed on non-prefetchable memory BARs\n");
+	return pci_register_driver(&vfio_pci_wc_driver);
+}
+module_init(vfio_pci_wc_init);
+
+static void __exit vfio_pci_wc_exit(void)
+{
+	pci_unregister_driver(&vfio_pci_wc_driver);
+}
+module_exit(vfio_pci_wc_exit);
+
+MODULE_LICENSE("GPL");
+MODULE_DESCRIPTION("VFIO PCI variant driver with write-combined BAR ranges through dma-buf");

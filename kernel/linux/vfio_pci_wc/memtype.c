@@ -1,0 +1,476 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * BAR ownership and memory types.
+ *
+ * On x86 the cache mode of a user PFN mapping is not the one asked for:
+ * vmf_insert_pfn*() take it from the PAT memtype tree (an overlapping
+ * entry's type, else UC-). vfio-pci-core reserves UC- for a whole BAR the
+ * first time it maps, reads or writes it (pci_iomap() of barmap[]); with
+ * that entry in place a WC reservation comes out UC-, and a UC- ioremap
+ * made after a WC reservation silently becomes WC.
+ *
+ * So for every BAR that may hold write-combined ranges this driver
+ * installs barmap[] itself, before the core can: a vmap_pfn() mapping,
+ * which creates no memtype entry. The tree then holds, for that BAR, only
+ * the WC entries of reserved dma-buf ranges: WC pages fault in WC, every
+ * other page UC-, whatever the order of mmap(), pread() and pwrite().
+ * Device-file mappings and NC dma-buf mappings of a WC-reserved page
+ * fault SIGBUS instead of coming out WC, and BAR reads and writes use a
+ * mapping of the page's own type.
+ */
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
+#include <linux/io.h>
+#include <linux/mm.h>
+#include <linux/pci.h>
+#include <linux/pgtable.h>
+#include <linux/slab.h>
+#include <linux/vmalloc.h>
+
+#include "vfio_pci_wc.h"
+
+static const struct vm_operations_struct *vfio_pci_wc_core_vm_ops;
+
+static bool vfio_pci_wc_bar_wants_wc(struct vfio_pci_wc_device *wdev,
+				     unsigned int bar)
+{
+	unsigned long flags = pci_resource_flags(wdev->core.pdev, bar);
+
+	if (!(flags & IORESOURCE_MEM))
+		return false;
+	return (flags & IORESOURCE_PREFETCH) ||
+	       vfio_pci_wc_allow_nonprefetchable();
+}
+
+/* True when this platform maps pgprot_writecombine() differently from UC */
+static bool vfio_pci_wc_platform_has_wc(void)
+{
+#ifdef CONFIG_X86
+	if (!pat_enabled())
+		return false;
+#endif
+	return pgprot_val(pgprot_writecombine(PAGE_KERNEL)) !=
+	       pgprot_val(pgprot_noncached(PAGE_KERNEL));
+}
+
+static void __iomem *vfio_pci_wc_map_bar(struct pci_dev *pdev,
+					 unsigned int bar)
+{
+	resource_size_t start = pci_resource_start(pdev, bar);
+	unsigned int i, nr = PAGE_ALIGN(pci_resource_len(pdev, bar)) >>
+			     PAGE_SHIFT;
+	unsigned long *pfns;
+	void *map = NULL;
+
+	pfns = kvmalloc_array(nr, sizeof(*pfns), GFP_KERNEL);
+	if (!pfns)
+		return NULL;
+	for (i = 0; i < nr; i++) {
+		pfns[i] = PHYS_PFN(start) + i;
+		/* vmap_pfn() is for memory without struct pages only */
+		if (pfn_valid(pfns[i]))
+			goto out;
+	}
+	map = vmap_pfn(pfns, nr, pgprot_noncached(PAGE_KERNEL));
+out:
+	kvfree(pfns);
+	return (void __iomem *)map;
+}
+
+static int vfio_pci_wc_own_bar(struct vfio_pci_wc_device *wdev,
+			       unsigned int bar)
+{
+	struct vfio_pci_core_device *vdev = &wdev->core;
+	struct pci_dev *pdev = vdev->pdev;
+	resource_size_t len = pci_resource_len(pdev, bar);
+	void __iomem *map;
+	int ret;
+
+	if (!vfio_pci_wc_bar_wants_wc(wdev, bar) ||
+	    !vdev->bar_mmap_supported[bar] || vdev->barmap[bar])
+		return 0;
+	if (len > VFIO_PCI_WC_MAX_BAR_SIZE ||
+	    !PAGE_ALIGNED(pci_resource_start(pdev, bar))) {
+		pci_info(pdev, "BAR %u: not managed for write-combining (size %pa)\n",
+			 bar, &len);
+		return 0;
+	}
+
+	ret = pci_request_selected_regions(pdev, 1 << bar, "vfio");
+	if (ret)
+		return ret;
+	map = vfio_pci_wc_map_bar(pdev, bar);
+	if (!map) {
+		pci_release_selected_regions(pdev, 1 << bar);
+		pci_info(pdev, "BAR %u: cannot map without a memtype entry, not managed for write-combining\n",
+			 bar);
+		return 0;
+	}
+	wdev->bars[bar].map = map;
+	vdev->barmap[bar] = map;
+	return 0;
+}
+
+int vfio_pci_wc_own_bars(struct vfio_pci_wc_device *wdev)
+{
+	unsigned int bar;
+	int ret;
+
+	if (!vfio_pci_wc_platform_has_wc())
+		return 0;
+
+	for (bar = 0; bar < PCI_STD_NUM_BARS; bar++) {
+		ret = vfio_pci_wc_own_bar(wdev, bar);
+		if (ret) {
+			vfio_pci_wc_release_bars(wdev);
+			return ret;
+		}
+	}
+	return 0;
+}
+
+void vfio_pci_wc_release_bars(struct vfio_pci_wc_device *wdev)
+{
+	struct vfio_pci_core_device *vdev = &wdev->core;
+	unsigned int bar;
+
+	for (bar = 0; bar < PCI_STD_NUM_BARS; bar++) {
+		if (!wdev->bars[bar].map)
+			continue;
+		vdev->barmap[bar] = NULL;
+		vunmap((void __force *)wdev->bars[bar].map);
+		wdev->bars[bar].map = NULL;
+		pci_release_selected_regions(vdev->pdev, 1 << bar);
+	}
+}
+
+static bool vfio_pci_wc_ranges_overlap(u64 a, u64 alen, u64 b, u64 blen)
+{
+	return a < b + blen && b < a + alen;
+}
+
+static bool vfio_pci_wc_overlaps_msix(struct vfio_pci_wc_device *wdev,
+				      struct vfio_pci_wc_dmabuf *priv)
+{
+	struct vfio_pci_core_device *vdev = &wdev->core;
+	u64 start, len;
+	u32 i;
+
+	if (vdev->msix_bar != priv->bar || !vdev->msix_size)
+		return false;
+	start = round_down(vdev->msix_offset, PAGE_SIZE);
+	len = PAGE_ALIGN(vdev->msix_offset + vdev->msix_size) - start;
+	for (i = 0; i < priv->nr_ranges; i++)
+		if (vfio_pci_wc_ranges_overlap(priv->ranges[i].offset,
+					       priv->ranges[i].length,
+					       start, len))
+			return true;
+	return false;
+}
+
+/* Policy: when in doubt, stay uncached. */
+int vfio_pci_wc_check_policy(struct vfio_pci_wc_device *wdev,
+			     struct vfio_pci_wc_dmabuf *priv)
+{
+	struct pci_dev *pdev = wdev->core.pdev;
+	unsigned int bar = priv->bar;
+
+	if (!vfio_pci_wc_platform_has_wc()) {
+		dev_warn_ratelimited(&pdev->dev, "BAR %u: write-combining refused: not supported by this platform\n",
+				     bar);
+		return -EOPNOTSUPP;
+	}
+	if (!vfio_pci_wc_bar_wants_wc(wdev, bar)) {
+		dev_warn_ratelimited(&pdev->dev, "BAR %u: write-combining refused: BAR is not prefetchable (see parameter allow_nonprefetchable)\n",
+				     bar);
+		return -EPERM;
+	}
+	if (!vfio_pci_wc_bar_owned(wdev, bar)) {
+		dev_warn_ratelimited(&pdev->dev, "BAR %u: write-combining refused: BAR is not managed for write-combining\n",
+				     bar);
+		return -EOPNOTSUPP;
+	}
+	if (vfio_pci_wc_overlaps_msix(wdev, priv)) {
+		dev_warn_ratelimited(&pdev->dev, "BAR %u: write-combining refused: range overlaps the MSI-X table\n",
+				     bar);
+		return -EPERM;
+	}
+	return 0;
+}
+
+/* The cache mode bits of the kernel PTE mapping @addr equal WC's */
+static bool vfio_pci_wc_kernel_map_is_wc(void __iomem *addr)
+{
+#ifdef CONFIG_X86
+	unsigned long val, wc = pgprot_val(pgprot_writecombine(__pgprot(0)));
+	unsigned int level;
+	pte_t *pte;
+
+	pte = lookup_address((unsigned long)addr, &level);
+	if (!pte)
+		return false;
+	val = pte_val(*pte);
+	if (level != PG_LEVEL_4K)
+		val = protval_large_2_4k(val);
+	return (val & _PAGE_CACHE_MASK) == (wc & _PAGE_CACHE_MASK);
+#else
+	return true;
+#endif
+}
+
+/*
+ * Reserve WC for every range of @priv. The reservation is an ioremap_wc()
+ * of the range: it adds the WC memtype entries and, because ioremap
+ * takes the type of an existing overlapping entry, its kernel PTE shows
+ * the type user faults will get. Anything but WC is refused.
+ */
+int vfio_pci_wc_reserve_locked(struct vfio_pci_wc_device *wdev,
+			       struct vfio_pci_wc_dmabuf *priv)
+{
+	struct pci_dev *pdev = wdev->core.pdev;
+	resource_size_t start = pci_resource_start(pdev, priv->bar);
+	u32 i;
+
+	lockdep_assert_held(&wdev->lock);
+	if (priv->wc_reserved)
+		return 0;
+
+	for (i = 0; i < priv->nr_ranges; i++) {
+		struct vfio_pci_wc_range *range = &priv->ranges[i];
+		resource_size_t phys = start + range->offset;
+		resource_size_t end = phys + range->length - 1;
+
+		range->wc_map = ioremap_wc(phys, range->length);
+		if (range->wc_map &&
+		    vfio_pci_wc_kernel_map_is_wc(range->wc_map))
+			continue;
+
+		dev_warn_ratelimited(&pdev->dev, "BAR %u: [mem %pa-%pa] cannot be reserved write-combining: conflicting memory type\n",
+				     priv->bar, &phys, &end);
+		if (range->wc_map)
+			iounmap(range->wc_map);
+		range->wc_map = NULL;
+		while (i--) {
+			iounmap(priv->ranges[i].wc_map);
+			priv->ranges[i].wc_map = NULL;
+		}
+		return -EBUSY;
+	}
+	priv->wc_reserved = true;
+	return 0;
+}
+
+void vfio_pci_wc_unreserve_locked(struct vfio_pci_wc_dmabuf *priv)
+{
+	u32 i;
+
+	lockdep_assert_held(&priv->wdev->lock);
+	if (!priv->wc_reserved)
+		return;
+	for (i = 0; i < priv->nr_ranges; i++) {
+		iounmap(priv->ranges[i].wc_map);
+		priv->ranges[i].wc_map = NULL;
+	}
+	priv->wc_reserved = false;
+}
+
+/* Remove the device-file PTEs of the ranges of @priv */
+void vfio_pci_wc_zap_bar_ranges(struct vfio_pci_wc_device *wdev,
+				struct vfio_pci_wc_dmabuf *priv)
+{
+	struct address_space *mapping = wdev->core.vdev.inode->i_mapping;
+	loff_t base = VFIO_PCI_INDEX_TO_OFFSET(priv->bar);
+	u32 i;
+
+	for (i = 0; i < priv->nr_ranges; i++)
+		unmap_mapping_range(mapping, base + priv->ranges[i].offset,
+				    priv->ranges[i].length, true);
+}
+
+bool vfio_pci_wc_range_reserved_locked(struct vfio_pci_wc_device *wdev,
+				       unsigned int bar, u64 offset, u64 len)
+{
+	struct vfio_pci_wc_dmabuf *priv;
+	u32 i;
+
+	lockdep_assert_held(&wdev->lock);
+	list_for_each_entry(priv, &wdev->dmabufs, node) {
+		if (priv->bar != bar || !priv->wc_reserved)
+			continue;
+		for (i = 0; i < priv->nr_ranges; i++)
+			if (vfio_pci_wc_ranges_overlap(offset, len,
+						       priv->ranges[i].offset,
+						       priv->ranges[i].length))
+				return true;
+	}
+	return false;
+}
+
+bool vfio_pci_wc_range_reserved(struct vfio_pci_wc_device *wdev,
+				unsigned int bar, u64 offset, u64 len)
+{
+	bool ret;
+
+	mutex_lock(&wdev->lock);
+	ret = vfio_pci_wc_range_reserved_locked(wdev, bar, offset, len);
+	mutex_unlock(&wdev->lock);
+	return ret;
+}
+
+/* Read or write one page (or less) of a WC-reserved range through WC */
+static ssize_t vfio_pci_wc_rw_wc_page(struct vfio_pci_wc_device *wdev,
+				      unsigned int bar, char __user *buf,
+				      loff_t pos, size_t count, bool iswrite)
+{
+	resource_size_t page = pci_resource_start(wdev->core.pdev, bar) +
+			       round_down(pos, PAGE_SIZE);
+	void __iomem *io;
+	ssize_t ret;
+
+	io = ioremap_wc(page, PAGE_SIZE);
+	if (!io)
+		return -ENOMEM;
+	ret = vfio_pci_core_do_io_rw(&wdev->core, true, io, buf,
+				     offset_in_page(pos), count, 0, 0,
+				     iswrite, VFIO_PCI_IO_WIDTH_8);
+	iounmap(io);
+	return ret;
+}
+
+/*
+ * pread()/pwrite() of a BAR we own: each page goes through a mapping of
+ * its own type, so no access aliases a WC page with UC- or the reverse.
+ */
+ssize_t vfio_pci_wc_bar_rw(struct vfio_pci_wc_device *wdev,
+			   char __user *buf, size_t count, loff_t *ppos,
+			   bool iswrite)
+{
+	struct vfio_pci_core_device *vdev = &wdev->core;
+	unsigned int bar = VFIO_PCI_OFFSET_TO_INDEX(*ppos);
+	loff_t pos = *ppos & VFIO_PCI_OFFSET_MASK;
+	resource_size_t end = pci_resource_len(vdev->pdev, bar);
+	size_t x_start = 0, x_end = 0, done = 0;
+	ssize_t ret;
+
+	if (pos >= end)
+		return -EINVAL;
+	count = min_t(size_t, count, end - pos);
+
+	if (bar == vdev->msix_bar) {
+		x_start = vdev->msix_offset;
+		x_end = vdev->msix_offset + vdev->msix_size;
+	}
+
+	while (done < count) {
+		loff_t off = pos + done;
+		size_t chunk = min_t(size_t, count - done,
+				     PAGE_SIZE - offset_in_page(off));
+
+		if (vfio_pci_wc_range_reserved(wdev, bar,
+					       round_down(off, PAGE_SIZE),
+					       PAGE_SIZE))
+			ret = vfio_pci_wc_rw_wc_page(wdev, bar, buf + done,
+						     off, chunk, iswrite);
+		else
+			ret = vfio_pci_core_do_io_rw(vdev, true,
+						     wdev->bars[bar].map,
+						     buf + done, off, chunk,
+						     x_start, x_end, iswrite,
+						     VFIO_PCI_IO_WIDTH_8);
+		if (ret < 0) {
+			if (!done)
+				return ret;
+			break;
+		}
+		done += ret;
+		if (ret < chunk)
+			break;
+	}
+	*ppos += done;
+	return done;
+}
+
+/* BAR offset of the first page of a fault of @order in a device-file VMA */
+static u64 vfio_pci_wc_vma_offset(struct vm_area_struct *vma,
+				  unsigned long addr)
+{
+	u64 pgoff = vma->vm_pgoff &
+		    ((1ULL << (VFIO_PCI_OFFSET_SHIFT - PAGE_SHIFT)) - 1);
+
+	return (pgoff + ((addr - vma->vm_start) >> PAGE_SHIFT)) << PAGE_SHIFT;
+}
+
+static vm_fault_t vfio_pci_wc_bar_huge_fault(struct vm_fault *vmf,
+					     unsigned int order)
+{
+	struct vm_area_struct *vma = vmf->vma;
+	struct vfio_pci_wc_device *wdev =
+		container_of(vma->vm_private_data, struct vfio_pci_wc_device,
+			     core);
+	unsigned int bar = vma->vm_pgoff >>
+			   (VFIO_PCI_OFFSET_SHIFT - PAGE_SHIFT);
+	unsigned long addr = vmf->address & ~((PAGE_SIZE << order) - 1);
+	const struct vm_operations_struct *core_ops =
+		READ_ONCE(vfio_pci_wc_core_vm_ops);
+
+	/*
+	 * A WC-reserved page would come out WC through the device file:
+	 * refuse it, and never cover one with a huge page.
+	 */
+	if (order && (addr < vma->vm_start ||
+		      addr + (PAGE_SIZE << order) > vma->vm_end))
+		return VM_FAULT_FALLBACK;
+	if (vfio_pci_wc_range_reserved(wdev, bar,
+				       vfio_pci_wc_vma_offset(vma, addr),
+				       PAGE_SIZE << order)) {
+		if (order)
+			return VM_FAULT_FALLBACK;
+		dev_warn_ratelimited(&wdev->core.pdev->dev,
+				     "BAR %u: offset 0x%llx is reserved write-combining by a dma-buf, device file access refused\n",
+				     bar, vfio_pci_wc_vma_offset(vma, addr));
+		return VM_FAULT_SIGBUS;
+	}
+	if (!order)
+		return core_ops->fault(vmf);
+	if (!core_ops->huge_fault)
+		return VM_FAULT_FALLBACK;
+	return core_ops->huge_fault(vmf, order);
+}
+
+static vm_fault_t vfio_pci_wc_bar_fault(struct vm_fault *vmf)
+{
+	return vfio_pci_wc_bar_huge_fault(vmf, 0);
+}
+
+static const struct vm_operations_struct vfio_pci_wc_bar_vm_ops = {
+	.fault = vfio_pci_wc_bar_fault,
+	.huge_fault = vfio_pci_wc_bar_huge_fault,
+};
+
+/* mmap() of a BAR we own through the device file */
+int vfio_pci_wc_mmap_bar(struct vfio_pci_wc_device *wdev,
+			 struct vm_area_struct *vma)
+{
+	unsigned int bar = vma->vm_pgoff >>
+			   (VFIO_PCI_OFFSET_SHIFT - PAGE_SHIFT);
+	u64 offset = vfio_pci_wc_vma_offset(vma, vma->vm_start);
+	u64 len = vma->vm_end - vma->vm_start;
+	int ret;
+
+	if (vfio_pci_wc_range_reserved(wdev, bar, offset, len)) {
+		dev_warn_ratelimited(&wdev->core.pdev->dev,
+				     "BAR %u: mmap of [0x%llx, 0x%llx) refused: overlaps a write-combining reservation\n",
+				     bar, offset, offset + len);
+		return -EBUSY;
+	}
+
+	ret = vfio_pci_core_mmap(&wdev->core.vdev, vma);
+	if (ret)
+		return ret;
+
+	/* The core's vm_ops are static and the same for every BAR VMA */
+	if (!READ_ONCE(vfio_pci_wc_core_vm_ops))
+		WRITE_ONCE(vfio_pci_wc_core_vm_ops, vma->vm_ops);
+	vma->vm_ops = &vfio_pci_wc_bar_vm_ops;
+	return 0;
+}

@@ -1,0 +1,120 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * vfio-pci-wc: vfio-pci variant driver that maps chosen BAR ranges
+ * write-combined through exported dma-bufs.
+ *
+ * Lock order (outermost first):
+ *   mmap_lock -> core.memory_lock (read, fault paths) -> wdev->lock
+ *   wdev->lock -> i_mmap_rwsem (zapping)
+ * Nothing takes core.memory_lock while holding wdev->lock, and no user
+ * memory is copied while holding wdev->lock.
+ */
+#ifndef VFIO_PCI_WC_H
+#define VFIO_PCI_WC_H
+
+#include <linux/atomic.h>
+#include <linux/list.h>
+#include <linux/mutex.h>
+#include <linux/sizes.h>
+#include <linux/vfio_pci_core.h>
+#include <linux/vfio_dmabuf_compat.h>
+
+/* Largest BAR taken over; its kernel mapping is built from a PFN array. */
+#define VFIO_PCI_WC_MAX_BAR_SIZE	SZ_1G
+/* Largest number of ranges accepted in one dma-buf export. */
+#define VFIO_PCI_WC_MAX_RANGES		1024
+
+/* Config space registers whose writes can disable or reset the BARs. */
+#define VFIO_PCI_WC_NR_GUARDED_REGS	4
+
+struct vfio_pci_wc_guarded_reg {
+	u16 offset;
+	u16 len;
+};
+
+struct vfio_pci_wc_bar {
+	/* Kernel UC- mapping installed as core.barmap[]; NULL if not owned */
+	void __iomem *map;
+};
+
+struct vfio_pci_wc_device {
+	struct vfio_pci_core_device core;	/* must stay first */
+	/* Protects dmabufs and the state of every dma-buf on it */
+	struct mutex lock;
+	struct list_head dmabufs;
+	struct vfio_pci_wc_bar bars[PCI_STD_NUM_BARS];
+	/* Operations in progress that zap BAR mappings (reset, decode off) */
+	atomic_t blocked;
+	struct vfio_pci_wc_guarded_reg guarded[VFIO_PCI_WC_NR_GUARDED_REGS];
+};
+
+struct vfio_pci_wc_range {
+	u64 offset;		/* in the BAR */
+	u64 length;
+	void __iomem *wc_map;	/* WC reservation, NULL when not reserved */
+};
+
+struct vfio_pci_wc_dmabuf {
+	struct vfio_pci_wc_device *wdev;	/* holds a device reference */
+	struct dma_buf *dmabuf;
+	struct list_head node;			/* on wdev->dmabufs until revoked */
+	unsigned int bar;
+	u32 memattr;
+	bool revoked;
+	bool wc_reserved;
+	bool wc_mapped;		/* mmapped at least once as WC */
+	bool nc_mapped;		/* mmapped at least once as NC */
+	u32 nr_ranges;
+	struct vfio_pci_wc_range ranges[] __counted_by(nr_ranges);
+};
+
+static inline struct vfio_pci_wc_device *
+to_wc_device(struct vfio_device *core_vdev)
+{
+	return container_of(core_vdev, struct vfio_pci_wc_device, core.vdev);
+}
+
+static inline bool vfio_pci_wc_bar_owned(struct vfio_pci_wc_device *wdev,
+					 unsigned int bar)
+{
+	return bar < PCI_STD_NUM_BARS && wdev->bars[bar].map;
+}
+
+/* main.c */
+bool vfio_pci_wc_allow_nonprefetchable(void);
+void vfio_pci_wc_fence_faults(struct vfio_pci_wc_device *wdev);
+bool vfio_pci_wc_memory_enabled(struct vfio_pci_core_device *vdev);
+
+/* memtype.c */
+int vfio_pci_wc_own_bars(struct vfio_pci_wc_device *wdev);
+void vfio_pci_wc_release_bars(struct vfio_pci_wc_device *wdev);
+int vfio_pci_wc_check_policy(struct vfio_pci_wc_device *wdev,
+			     struct vfio_pci_wc_dmabuf *priv);
+int vfio_pci_wc_reserve_locked(struct vfio_pci_wc_device *wdev,
+			       struct vfio_pci_wc_dmabuf *priv);
+void vfio_pci_wc_unreserve_locked(struct vfio_pci_wc_dmabuf *priv);
+void vfio_pci_wc_zap_bar_ranges(struct vfio_pci_wc_device *wdev,
+				struct vfio_pci_wc_dmabuf *priv);
+bool vfio_pci_wc_range_reserved_locked(struct vfio_pci_wc_device *wdev,
+				       unsigned int bar, u64 offset, u64 len);
+bool vfio_pci_wc_range_reserved(struct vfio_pci_wc_device *wdev,
+				unsigned int bar, u64 offset, u64 len);
+ssize_t vfio_pci_wc_bar_rw(struct vfio_pci_wc_device *wdev,
+			   char __user *buf, size_t count, loff_t *ppos,
+			   bool iswrite);
+int vfio_pci_wc_mmap_bar(struct vfio_pci_wc_device *wdev,
+			 struct vm_area_struct *vma);
+
+/* dmabuf.c */
+int vfio_pci_wc_feature_dma_buf(struct vfio_pci_wc_device *wdev, u32 flags,
+				void __user *arg, size_t argsz);
+int vfio_pci_wc_feature_memattr(struct vfio_pci_wc_device *wdev, u32 flags,
+				void __user *arg, size_t argsz);
+int vfio_pci_wc_feature_revoke(struct vfio_pci_wc_device *wdev, u32 flags,
+			       void __user *arg, size_t argsz);
+bool vfio_pci_wc_dmabuf_overlaps_wc_locked(struct vfio_pci_wc_device *wdev,
+					   struct vfio_pci_wc_dmabuf *priv);
+void vfio_pci_wc_zap_dmabufs(struct vfio_pci_wc_device *wdev);
+void vfio_pci_wc_revoke_all(struct vfio_pci_wc_device *wdev);
+
+#endif /* VFIO_PCI_WC_H */
