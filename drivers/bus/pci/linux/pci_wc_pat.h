@@ -1,0 +1,54 @@
+/* SPDX-License-Identifier: BSD-3-Clause
+ * Copyright(c) 2026 WC Team
+ */
+
+#ifndef _PCI_WC_PAT_H_
+#define _PCI_WC_PAT_H_
+
+/**
+ * @file
+ * Cross-check of a write-combined mapping against the x86 PAT memory
+ * type list (/sys/kernel/debug/x86/pat_memtype_list).
+ *
+ * On x86 the kernel takes the cache type of a page of I/O memory from
+ * this list when it inserts the page table entry, whatever the mapping
+ * asked for: a WC request on a range already reserved uncached is
+ * silently uncached. The list is therefore the truth to report.
+ */
+
+#include <stdint.h>
+
+#include <rte_compat.h>
+
+/** Result of pci_wc_pat_check(). */
+enum pci_wc_pat_result {
+	/** Every byte is covered by write-combining entries only. */
+	PCI_WC_PAT_WC = 0,
+	/** A non-WC entry overlaps the range, or part of it has none. */
+	PCI_WC_PAT_NOT_WC = 1,
+};
+
+/**
+ * Check a physical range against the text of pat_memtype_list.
+ * Lines look like "PAT: [mem 0x00000000fe000000-0x00000000fe002000]
+ * write-combining"; other lines are ignored. Pure function.
+ *
+ * @param list
+ *   NUL-terminated content of the list.
+ * @param start
+ *   First physical address.
+ * @param end
+ *   End physical address (exclusive).
+ * @param other
+ *   On PCI_WC_PAT_NOT_WC, receives the name of the offending type
+ *   ("uncached-minus", ...) or "none" (static or list storage, up to
+ *   31 characters, copied).
+ * @return
+ *   An enum pci_wc_pat_result value.
+ */
+__rte_internal
+int
+pci_wc_pat_check(const char *list, uint64_t start, uint64_t end,
+		char other[32]);
+
+#endif /* _PCI_WC_PAT_H_ */

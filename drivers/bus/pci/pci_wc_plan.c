@@ -1,0 +1,461 @@
+/* SPDX-License-Identifier: BSD-3-Clause
+ * Copyright(c) 2026 WC Team
+ */
+
+#include <errno.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <rte_common.h>
+
+#include "pci_wc_plan.h"
+
+/*
+ * The plan of a BAR is built from elementary intervals: every boundary
+ * (BAR end, sparse area, MSI-X hole, requested range) is collected, the
+ * points are sorted, and each interval between two neighbours is
+ * classified on its own. Neighbours of the same kind are then merged.
+ */
+#define PCI_WC_MAX_POINTS (2 + 2 * PCI_WC_MAX_SPARSE + 2 + \
+		2 * RTE_PCI_WC_MAX_RANGES)
+
+struct bar_points {
+	unsigned int nb;
+	uint64_t pt[PCI_WC_MAX_POINTS];
+};
+
+static void
+points_add(struct bar_points *p, uint64_t v, uint64_t limit)
+{
+	if (v > limit)
+		v = limit;
+	p->pt[p->nb++] = v;
+}
+
+static int
+cmp_u64(const void *a, const void *b)
+{
+	uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+static void
+points_sort_unique(struct bar_points *p)
+{
+	unsigned int i, n = 0;
+
+	qsort(p->pt, p->nb, sizeof(p->pt[0]), cmp_u64);
+	for (i = 0; i < p->nb; i++)
+		if (n == 0 || p->pt[i] != p->pt[n - 1])
+			p->pt[n++] = p->pt[i];
+	p->nb = n;
+}
+
+static bool
+in_area(const struct pci_wc_area *a, uint64_t off)
+{
+	return off >= a->offset && off - a->offset < a->len;
+}
+
+/* A sparse area shrunk to the whole pages it holds. */
+static struct pci_wc_area
+area_pages(const struct pci_wc_area *a, size_t page_size)
+{
+	struct pci_wc_area r;
+	uint64_t start = RTE_ALIGN_CEIL(a->offset, (uint64_t)page_size);
+	uint64_t end = RTE_ALIGN_FLOOR(a->offset + a->len,
+			(uint64_t)page_size);
+
+	r.offset = start;
+	r.len = end > start ? end - start : 0;
+	return r;
+}
+
+/* MSI-X table of this BAR, widened to whole pages; len 0 when none. */
+static struct pci_wc_area
+msix_hole(const struct pci_wc_plan_input *in, unsigned int bar)
+{
+	struct pci_wc_area hole = { 0, 0 };
+	uint64_t end;
+
+	if (in->msix_bar != (int)bar || in->msix_size == 0)
+		return hole;
+	hole.offset = RTE_ALIGN_FLOOR(in->msix_offset,
+			(uint64_t)in->page_size);
+	end = RTE_ALIGN_CEIL(in->msix_offset + in->msix_size,
+			(uint64_t)in->page_size);
+	hole.len = end - hole.offset;
+	return hole;
+}
+
+/* Whether the kernel lets us mmap the page at off (sparse areas). */
+static bool
+in_mmap_area(const struct pci_wc_bar_desc *bd, size_t page_size,
+		uint64_t off)
+{
+	struct pci_wc_area a;
+	uint32_t i;
+
+	if (bd->nb_areas == 0)
+		return true;
+	for (i = 0; i < bd->nb_areas && i < PCI_WC_MAX_SPARSE; i++) {
+		a = area_pages(&bd->areas[i], page_size);
+		if (in_area(&a, off))
+			return true;
+	}
+	return false;
+}
+
+static bool
+is_mappable(const struct pci_wc_plan_input *in, unsigned int bar,
+		uint64_t off)
+{
+	struct pci_wc_area hole = msix_hole(in, bar);
+
+	return in_mmap_area(&in->bars[bar], in->page_size, off) &&
+		!in_area(&hole, off);
+}
+
+static bool
+range_is_whole_bar(const struct rte_pci_wc_range *r)
+{
+	return r->offset == 0 && r->len == RTE_PCI_WC_RANGE_TO_END;
+}
+
+/* End (exclusive) of a requested range in a BAR of map_len bytes. */
+static uint64_t
+range_end(const struct rte_pci_wc_range *r, uint64_t map_len)
+{
+	if (r->len == RTE_PCI_WC_RANGE_TO_END)
+		return map_len;
+	return r->offset + r->len;
+}
+
+/* Format a range as the user writes it: start-end, end inclusive. */
+static void
+range_str(char *buf, size_t len, const struct rte_pci_wc_range *r,
+		uint64_t map_len)
+{
+	if (range_is_whole_bar(r))
+		snprintf(buf, len, "(whole BAR)");
+	else
+		snprintf(buf, len, "0x%" PRIx64 "-0x%" PRIx64, r->offset,
+			range_end(r, map_len) - 1);
+}
+
+static bool
+bar_is_mappable_memory(const struct pci_wc_bar_desc *bd)
+{
+	return bd->size != 0 && (bd->flags & PCI_WC_BAR_MEM) &&
+		(bd->flags & PCI_WC_BAR_MMAP);
+}
+
+/* Why a requested BAR cannot take WC at all; NULL when it can. */
+static const char *
+bar_unusable_reason(const struct pci_wc_plan_input *in, unsigned int bar,
+		char *buf, size_t len)
+{
+	const struct pci_wc_bar_desc *bd = &in->bars[bar];
+
+	if (bd->size == 0) {
+		if (bar > 0 && (in->bars[bar - 1].flags & PCI_WC_BAR_64BIT) &&
+				in->bars[bar - 1].size != 0)
+			snprintf(buf, len,
+				"is the upper half of 64-bit BAR %u", bar - 1);
+		else
+			snprintf(buf, len, "is not present");
+		return buf;
+	}
+	if (!(bd->flags & PCI_WC_BAR_MEM))
+		return "is an I/O BAR";
+	if (!(bd->flags & PCI_WC_BAR_MMAP))
+		return "cannot be mmapped";
+	return NULL;
+}
+
+static int
+check_range(const struct pci_wc_plan_input *in,
+		const struct rte_pci_wc_range *r, char *err, size_t err_len)
+{
+	const uint64_t pg = in->page_size;
+	char rs[64], why[64];
+	const char *reason;
+	uint64_t map_len, end, off;
+
+	if (r->bar >= PCI_MAX_RESOURCE) {
+		snprintf(err, err_len, "BAR %u does not exist (0 to %d)",
+			r->bar, PCI_MAX_RESOURCE - 1);
+		return -EINVAL;
+	}
+	if (r->reserved[0] || r->reserved[1] || r->reserved[2] ||
+			(r->flags & ~RTE_PCI_WC_RANGE_F_REQUIRED)) {
+		snprintf(err, err_len, "BAR %u: invalid flags 0x%x", r->bar,
+			r->flags);
+		return -EINVAL;
+	}
+	reason = bar_unusable_reason(in, r->bar, why, sizeof(why));
+	if (reason != NULL) {
+		snprintf(err, err_len, "BAR %u %s", r->bar, reason);
+		return -EINVAL;
+	}
+	map_len = RTE_ALIGN_CEIL(in->bars[r->bar].size, pg);
+	if (range_is_whole_bar(r))
+		return 0;
+	if (r->offset % pg || r->len % pg) {
+		snprintf(err, err_len,
+			"BAR %u range offset 0x%" PRIx64 " length 0x%" PRIx64
+			": not page aligned (page size 0x%zx)",
+			r->bar, r->offset, r->len, in->page_size);
+		return -EINVAL;
+	}
+	if (r->offset >= map_len || (r->len != 0 &&
+			r->len > map_len - r->offset)) {
+		snprintf(err, err_len,
+			"BAR %u range offset 0x%" PRIx64 " length 0x%" PRIx64
+			": outside the BAR (size 0x%" PRIx64 ")",
+			r->bar, r->offset, r->len, in->bars[r->bar].size);
+		return -EINVAL;
+	}
+	end = range_end(r, map_len);
+	for (off = r->offset; off < end; off += pg) {
+		if (is_mappable(in, r->bar, off))
+			continue;
+		range_str(rs, sizeof(rs), r, map_len);
+		if (!in_mmap_area(&in->bars[r->bar], in->page_size, off))
+			snprintf(err, err_len,
+				"BAR %u range %s: page 0x%" PRIx64
+				" is outside the mmap-able areas",
+				r->bar, rs, off);
+		else
+			snprintf(err, err_len,
+				"BAR %u range %s: page 0x%" PRIx64
+				" holds the MSI-X table", r->bar, rs, off);
+		return -EINVAL;
+	}
+	return 0;
+}
+
+/* WC request state of the elementary interval starting at off. */
+static void
+wc_request_at(const struct pci_wc_plan_input *in, unsigned int bar,
+		uint64_t map_len, uint64_t off, bool *wc, bool *required)
+{
+	const struct pci_wc_bar_desc *bd = &in->bars[bar];
+	unsigned int i;
+
+	*wc = false;
+	*required = false;
+	if (in->wc_prefetchable && (bd->flags & PCI_WC_BAR_PREFETCH)) {
+		*wc = true;
+		*required = in->wc_prefetchable_required;
+	}
+	for (i = 0; i < in->nb_ranges; i++) {
+		const struct rte_pci_wc_range *r = &in->ranges[i];
+
+		if (r->bar != bar || off < r->offset ||
+				off >= range_end(r, map_len))
+			continue;
+		*wc = true;
+		if (r->flags & RTE_PCI_WC_RANGE_F_REQUIRED)
+			*required = true;
+	}
+}
+
+static void
+collect_points(const struct pci_wc_plan_input *in, unsigned int bar,
+		uint64_t map_len, struct bar_points *p)
+{
+	const struct pci_wc_bar_desc *bd = &in->bars[bar];
+	struct pci_wc_area hole = msix_hole(in, bar);
+	unsigned int i;
+
+	p->nb = 0;
+	points_add(p, 0, map_len);
+	points_add(p, map_len, map_len);
+	for (i = 0; i < bd->nb_areas && i < PCI_WC_MAX_SPARSE; i++) {
+		struct pci_wc_area a = area_pages(&bd->areas[i],
+				in->page_size);
+
+		points_add(p, a.offset, map_len);
+		points_add(p, a.offset + a.len, map_len);
+	}
+	if (hole.len != 0) {
+		points_add(p, hole.offset, map_len);
+		points_add(p, hole.offset + hole.len, map_len);
+	}
+	for (i = 0; i < in->nb_ranges; i++) {
+		const struct rte_pci_wc_range *r = &in->ranges[i];
+
+		if (r->bar != bar)
+			continue;
+		points_add(p, r->offset, map_len);
+		points_add(p, range_end(r, map_len), map_len);
+	}
+	points_sort_unique(p);
+}
+
+static bool
+seg_same(const struct pci_wc_segment *a, const struct pci_wc_segment *b)
+{
+	return a->kind == b->kind && a->requested == b->requested &&
+		a->required == b->required;
+}
+
+static int
+seg_append(struct pci_wc_bar_plan *bp, const struct pci_wc_segment *s)
+{
+	struct pci_wc_segment *last;
+
+	if (bp->nb_segs > 0) {
+		last = &bp->segs[bp->nb_segs - 1];
+		if (seg_same(last, s) && last->offset + last->len ==
+				s->offset) {
+			last->len += s->len;
+			return 0;
+		}
+	}
+	if (bp->nb_segs == PCI_WC_MAX_SEGS)
+		return -E2BIG;
+	bp->segs[bp->nb_segs++] = *s;
+	return 0;
+}
+
+static void
+classify(const struct pci_wc_plan_input *in, unsigned int bar,
+		uint64_t map_len, uint64_t off, struct pci_wc_segment *s)
+{
+	bool wc, required;
+
+	if (!is_mappable(in, bar, off)) {
+		s->kind = PCI_WC_SEG_HOLE;
+		s->requested = RTE_PCI_MEM_ATTR_UNMAPPED;
+		return;
+	}
+	wc_request_at(in, bar, map_len, off, &wc, &required);
+	s->kind = wc ? PCI_WC_SEG_WC : PCI_WC_SEG_UC;
+	s->requested = wc ? RTE_PCI_MEM_ATTR_WC : RTE_PCI_MEM_ATTR_UC;
+	s->required = wc && required;
+}
+
+static int
+plan_bar(const struct pci_wc_plan_input *in, unsigned int bar,
+		struct pci_wc_bar_plan *bp, char *err, size_t err_len)
+{
+	const struct pci_wc_bar_desc *bd = &in->bars[bar];
+	struct bar_points p;
+	uint64_t map_len;
+	unsigned int i;
+	bool any_mapped = false;
+
+	memset(bp, 0, sizeof(*bp));
+	if (!bar_is_mappable_memory(bd))
+		return 0;
+	map_len = RTE_ALIGN_CEIL(bd->size, (uint64_t)in->page_size);
+	collect_points(in, bar, map_len, &p);
+
+	for (i = 0; i + 1 < p.nb; i++) {
+		struct pci_wc_segment s = {
+			.offset = p.pt[i],
+			.len = p.pt[i + 1] - p.pt[i],
+		};
+
+		classify(in, bar, map_len, s.offset, &s);
+		any_mapped |= s.kind != PCI_WC_SEG_HOLE;
+		if (seg_append(bp, &s) < 0) {
+			snprintf(err, err_len,
+				"BAR %u needs more than %d segments",
+				bar, PCI_WC_MAX_SEGS);
+			return -E2BIG;
+		}
+	}
+	if (!any_mapped) {
+		/* Nothing left to map (e.g. the MSI-X table fills it). */
+		memset(bp, 0, sizeof(*bp));
+		return 0;
+	}
+	bp->map_len = map_len;
+	return 0;
+}
+
+/* A required WC range must not vanish because its BAR has nothing left. */
+static int
+check_required_mapped(const struct pci_wc_plan_input *in,
+		const struct pci_wc_plan *plan, char *err, size_t err_len)
+{
+	unsigned int i;
+
+	for (i = 0; i < in->nb_ranges; i++) {
+		const struct rte_pci_wc_range *r = &in->ranges[i];
+
+		if ((r->flags & RTE_PCI_WC_RANGE_F_REQUIRED) &&
+				plan->bars[r->bar].map_len == 0) {
+			snprintf(err, err_len,
+				"BAR %u has no mmap-able page outside the MSI-X table",
+				r->bar);
+			return -EINVAL;
+		}
+	}
+	return 0;
+}
+
+int
+pci_wc_plan_build(const struct pci_wc_plan_input *in,
+		struct pci_wc_plan *plan, char *err, size_t err_len)
+{
+	unsigned int i;
+	int ret;
+
+	if (in == NULL || plan == NULL || in->page_size == 0 ||
+			!rte_is_power_of_2(in->page_size) ||
+			in->nb_ranges > RTE_PCI_WC_MAX_RANGES ||
+			(in->nb_ranges != 0 && in->ranges == NULL)) {
+		snprintf(err, err_len, "invalid mapping plan input");
+		return -EINVAL;
+	}
+	for (i = 0; i < in->nb_ranges; i++) {
+		ret = check_range(in, &in->ranges[i], err, err_len);
+		if (ret < 0)
+			return ret;
+	}
+	for (i = 0; i < PCI_MAX_RESOURCE; i++) {
+		ret = plan_bar(in, i, &plan->bars[i], err, err_len);
+		if (ret < 0)
+			return ret;
+	}
+	return check_required_mapped(in, plan, err, err_len);
+}
+
+unsigned int
+pci_wc_plan_fallback_bar(struct pci_wc_bar_plan *bp)
+{
+	struct pci_wc_bar_plan old = *bp;
+	unsigned int i, nb_wc = 0;
+
+	bp->nb_segs = 0;
+	for (i = 0; i < old.nb_segs; i++) {
+		struct pci_wc_segment s = old.segs[i];
+
+		if (s.kind == PCI_WC_SEG_WC) {
+			s.kind = PCI_WC_SEG_UC;
+			nb_wc++;
+		}
+		/* Merging never adds segments: this cannot fail. */
+		seg_append(bp, &s);
+	}
+	return nb_wc;
+}
+
+const struct pci_wc_segment *
+pci_wc_plan_find(const struct pci_wc_bar_plan *bp, uint64_t offset)
+{
+	uint32_t i;
+
+	for (i = 0; i < bp->nb_segs; i++)
+		if (offset >= bp->segs[i].offset &&
+				offset - bp->segs[i].offset < bp->segs[i].len)
+			return &bp->segs[i];
+	return NULL;
+}
