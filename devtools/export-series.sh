@@ -52,9 +52,12 @@ patch_message() { # <patch>
 		cat -s
 }
 
+# Author: the From: line, else the first Signed-off-by, else git's identity.
 patch_author() { # <patch>
 	local from
 	from=$(wc_patch_header "$1" | sed -n 's/^From:[[:space:]]*//p' | head -n1)
+	[ -n "$from" ] ||
+		from=$(wc_patch_header "$1" | sed -n 's/^Signed-off-by:[[:space:]]*//p' | head -n1)
 	[ -n "$from" ] && echo "$from" || default_author
 }
 
@@ -96,7 +99,7 @@ init_repo() { # <pristine>
 	chmod -R u+w "$repo"
 	git_export init -q
 	printf '/build/\n/build-*/\n' >>"$repo/.git/info/exclude"
-	git_export add -A
+	git_export add -A -f # DPDK ignores dot files it tracks
 	git_export commit -q -m pristine
 	git_export tag pristine
 }
@@ -156,11 +159,9 @@ check_series() { # <out dir>
 	mapfile -t patches < <(ls "$1"/*.patch | grep -v '/0000-cover-letter\.patch$')
 	(cd "$repo" && DPDK_CHECKPATCH_PATH=$tools/checkpatch.pl \
 		devtools/checkpatches.sh "${patches[@]}") || rc=1
-	# check-git-log.sh wants every author in .mailmap; the export repo's
-	# work tree gets them, the commits do not.
-	git_export log --format='%aN <%aE>' pristine..HEAD | sort -u >>"$repo/.mailmap"
+	wc_mailmap_add "$repo"
 	(cd "$repo" && devtools/check-git-log.sh -r pristine..HEAD) || rc=1
-	git_export checkout -q -- .mailmap
+	wc_mailmap_restore "$repo"
 	return $rc
 }
 

@@ -81,3 +81,21 @@ wc_git_apply() { # <dir> <patch> [git apply options]
 	(cd "$dir" && GIT_CEILING_DIRECTORIES=$(dirname "$dir") \
 		git apply --whitespace=nowarn -p1 "$@" "$patch")
 }
+
+# check-git-log.sh wants every author and every *-by: person in .mailmap:
+# add them to the work tree of an export repo (never to a commit).
+wc_mailmap_add() { # <export repo>
+	{
+		git -C "$1" log --format='%aN <%aE>' pristine..HEAD
+		git -C "$1" log --format='%b' pristine..HEAD |
+			sed -n 's/^[A-Za-z-]*-by:[[:space:]]*//p'
+	} | sort -u >>"$1/.mailmap"
+}
+
+wc_mailmap_restore() { # <export repo>
+	if git -C "$1" ls-files --error-unmatch .mailmap >/dev/null 2>&1; then
+		git -C "$1" checkout -q -- .mailmap
+	else
+		rm -f "$1/.mailmap"
+	fi
+}

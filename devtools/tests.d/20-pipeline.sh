@@ -199,7 +199,7 @@ test_export_git_am() { # <pristine tree>
 	rm -rf "$am"
 	cp -a "$1" "$am"
 	chmod -R u+w "$am"
-	(cd "$am" && "${GIT[@]}" init -q && "${GIT[@]}" add -A &&
+	(cd "$am" && "${GIT[@]}" init -q && "${GIT[@]}" add -A -f &&
 		"${GIT[@]}" commit -q -m pristine) >"$log" 2>&1
 	if ! (cd "$am" && "${GIT[@]}" am -q "$series"/000[1-9]-*.patch) >>"$log" 2>&1; then
 		show_log

@@ -6,6 +6,7 @@
 # check-git-log.sh on it.
 set -uo pipefail
 . "$(dirname "$0")/../wc-common.sh"
+. "$(dirname "$0")/../wc-overlay.sh"
 
 out=$WC_BUILD/series
 am=$WC_BUILD/export/am
@@ -34,7 +35,7 @@ check_git_am() { # <pristine> <patch...>
 	rm -rf "$am"
 	cp -a "$pristine" "$am"
 	chmod -R u+w "$am"
-	(cd "$am" && "${GIT[@]}" init -q && "${GIT[@]}" add -A &&
+	(cd "$am" && "${GIT[@]}" init -q && "${GIT[@]}" add -A -f &&
 		"${GIT[@]}" commit -q -m pristine) >>"$log" 2>&1
 	if [ $# -gt 0 ] && ! (cd "$am" && "${GIT[@]}" am -q "$@") >>"$log" 2>&1; then
 		show_log "$log"
@@ -68,16 +69,14 @@ checkpatches() { # <patch...>
 
 check_git_log() {
 	local repo=$WC_BUILD/export/dpdk
-	# check-git-log.sh wants the authors in .mailmap: add them to the
-	# export repo's work tree only.
-	git -C "$repo" log --format='%aN <%aE>' pristine..HEAD | sort -u >>"$repo/.mailmap"
+	wc_mailmap_add "$repo"
 	if (cd "$repo" && devtools/check-git-log.sh -r pristine..HEAD) >"$log" 2>&1; then
 		wc_pass export/check-git-log
 	else
 		show_log "$log" 20
 		wc_fail export/check-git-log "check-git-log.sh reports problems"
 	fi
-	git -C "$repo" checkout -q -- .mailmap
+	wc_mailmap_restore "$repo"
 }
 
 main() {
