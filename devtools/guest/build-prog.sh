@@ -5,7 +5,8 @@
 #
 # usage: build-prog.sh <out binary> <source.c...> [-- extra gcc args]
 # All sources are compiled together with -static -O2 -Wall -Wextra -Werror;
-# the directory of each source is on the include path.
+# the directory of each source is on the include path, and -I<dir> of an
+# existing host directory is copied into the root.
 set -euo pipefail
 . "$(dirname "$0")/../wc-common.sh"
 . "$(dirname "$0")/guest-common.sh"
@@ -35,6 +36,18 @@ for s in "${srcs[@]}"; do
 	cp -a "$(dirname "$s")/." "$d/"
 	args+=("$inside/src$n/$(basename "$s")" "-I$inside/src$n")
 	n=$((n + 1))
+done
+# Include directories of the host are copied into the root as well.
+for i in "${!extra[@]}"; do
+	case ${extra[$i]} in
+	-I?*)
+		inc=${extra[$i]#-I}
+		[ -d "$inc" ] || continue
+		mkdir -p "$work/inc$i"
+		cp -a "$inc/." "$work/inc$i/"
+		extra[i]=-I$inside/inc$i
+		;;
+	esac
 done
 chroot "$root" env -i PATH=/usr/sbin:/usr/bin:/sbin:/bin HOME=/tmp LANG=C.UTF-8 \
 	gcc-14 -static -O2 -g -Wall -Wextra -Werror -D_GNU_SOURCE \

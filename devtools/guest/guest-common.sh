@@ -1,4 +1,5 @@
 # SPDX-License-Identifier: BSD-3-Clause
+# shellcheck shell=bash disable=SC2034 # variables for the scripts that source it
 # Shared definitions of the QEMU test guest: architecture, guest kernel,
 # build root and the fixed machine layout. Source it after wc-common.sh.
 #
@@ -10,6 +11,8 @@ WC_GUEST_ARCH=${WC_GUEST_ARCH:-x86_64}
 WC_GUEST_SUITE=${WC_GUEST_SUITE:-trixie}
 WC_GUEST_CACHE=$WC_CACHE/guest
 WC_GUEST_OUT=${WC_GUEST_OUT:-$WC_BUILD/guest}
+# The tests run in the guest (the harness's own self-test uses another).
+WC_GUEST_TESTS_DIR=${WC_GUEST_TESTS_DIR:-$WC_GUEST_DIR/tests}
 
 case $WC_GUEST_ARCH in
 x86_64)

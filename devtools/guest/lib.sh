@@ -1,4 +1,5 @@
 # SPDX-License-Identifier: BSD-3-Clause
+# shellcheck shell=dash # busybox ash, like dash, has local
 # Shell library for guest tests (busybox sh). Tests start with
 #   . /opt/wc/lib.sh
 # See devtools/guest/tests/README.md for the contract.

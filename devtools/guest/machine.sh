@@ -1,4 +1,5 @@
 # SPDX-License-Identifier: BSD-3-Clause
+# shellcheck shell=bash disable=SC2034,SC2054 # array filled for the caller; commas are QEMU syntax
 # The test machine: QEMU command line per guest architecture. Source it
 # after guest-common.sh; wc_guest_qemu_cmd fills the array WC_QEMU_CMD.
 #

@@ -20,7 +20,7 @@ root=$img/root
 
 select_tests() { # <patterns...>: prints the selected test files
 	local t name p
-	for t in "$WC_GUEST_DIR"/tests/[0-9][0-9]-*.sh; do
+	for t in "$WC_GUEST_TESTS_DIR"/[0-9][0-9]-*.sh; do
 		name=$(basename "$t" .sh)
 		if [ $# -eq 0 ]; then
 			echo "$t"

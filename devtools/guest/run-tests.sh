@@ -66,6 +66,13 @@ dmesg_issues() {
 		$0 ~ bad && $0 !~ ok { print cur " " $0 }' "$run/dmesg.log"
 }
 
+# The first kernel error on the guest console (a panic never reaches the
+# result port).
+console_issue() {
+	tr -d '\r' <"$run/console.log" |
+		awk -v bad="$DMESG_BAD" -v ok="$DMESG_OK" '$0 ~ bad && $0 !~ ok { print; exit }'
+}
+
 # host_check <test> <kind> <offset> <expected>: prints a failure reason.
 host_check() {
 	local kind=$2 off=$3 want=$4 got len
@@ -97,7 +104,8 @@ judge_test() { # <name>
 		else
 			reason="no result: the test never started ($guest_end)"
 		fi
-		result FAIL "$name" "$reason"
+		why=$(console_issue)
+		result FAIL "$name" "$reason${why:+; console: $why}"
 		return
 	fi
 	status=$(echo "$line" | cut -d' ' -f2)
@@ -114,7 +122,7 @@ judge_test() { # <name>
 		why=$(host_check "$@")
 		[ -z "$why" ] || { result FAIL "$name" "$why"; return; }
 	done < <(records WCHOSTCHECK)
-	hostscript=$WC_GUEST_DIR/tests/$name.host
+	hostscript=$WC_GUEST_TESTS_DIR/$name.host
 	if [ -f "$hostscript" ]; then
 		why=$(WC_IVSHMEM_FILE=$run/ivshmem.bin WC_TEST_LOG=$run/tests/$name.log \
 			bash "$hostscript" "$run" 2>&1) ||

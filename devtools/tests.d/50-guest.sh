@@ -1,13 +1,16 @@
 #!/bin/bash
 # SPDX-License-Identifier: BSD-3-Clause
-# Stage: end-to-end tests in a QEMU guest with real vfio-pci, run by
-# devtools/guest/run-tests.sh, which prints its own PASS/FAIL/SKIP lines.
+# Stage: end-to-end tests in a QEMU guest with real vfio-pci
+# (devtools/guest/run-tests.sh), then the guest harness's self-test
+# (devtools/guest/selftest.sh: deliberately broken tests must fail).
+# Both print their own PASS/FAIL/SKIP lines. WC_GUEST_SELFTEST=0 skips
+# the self-test.
 set -uo pipefail
-. "$(dirname "$0")/../wc-common.sh"
+guest=$(cd "$(dirname "$0")/../guest" && pwd)
 
-runner=$WC_REPO/devtools/guest/run-tests.sh
-if [ ! -f "$runner" ]; then
-	wc_skip guest "devtools/guest/run-tests.sh does not exist in this tree"
-	exit 0
+rc=0
+bash "$guest/run-tests.sh" || rc=1
+if [ "${WC_GUEST_SELFTEST:-1}" != 0 ]; then
+	bash "$guest/selftest.sh" || rc=1
 fi
-exec bash "$runner"
+exit $rc

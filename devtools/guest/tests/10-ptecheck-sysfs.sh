@@ -1,4 +1,5 @@
 #!/bin/sh
+# shellcheck shell=dash source=devtools/guest/lib.sh
 # SPDX-License-Identifier: BSD-3-Clause
 # timeout: 60
 # The page-table check tells the attributes apart: mapping ivshmem BAR2

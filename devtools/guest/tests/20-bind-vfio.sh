@@ -1,10 +1,16 @@
 #!/bin/sh
+# shellcheck shell=dash source=devtools/guest/lib.sh
 # SPDX-License-Identifier: BSD-3-Clause
 # timeout: 60
-# The machine is what the tests assume (IOMMU on, devices at their fixed
-# addresses with the expected BARs), and stock vfio-pci takes all three
-# devices: each gets a VFIO group node.
+# The machine is what the tests assume (IOMMU on, hugepages reserved,
+# debugfs mounted, devices at their fixed addresses with the expected
+# BARs), and stock vfio-pci takes all three devices: each gets a VFIO
+# group node.
 . /opt/wc/lib.sh
+
+hp=$(sed -n 's/^HugePages_Total: *//p' /proc/meminfo)
+[ "${hp:-0}" -ge 256 ] || fail "only ${hp:-0} hugepages reserved, expected 256"
+grep -q " /sys/kernel/debug debugfs " /proc/mounts || fail "debugfs is not mounted"
 
 dmesg | grep -q 'DMAR: IOMMU enabled' || fail "the guest IOMMU is not enabled"
 expect_eq "$(cat /sys/bus/pci/devices/$WC_BDF_IVSHMEM/device)" 0x1110 "ivshmem device id at $WC_BDF_IVSHMEM"
@@ -13,6 +19,7 @@ expect_eq "$(cat /sys/bus/pci/devices/$WC_BDF_E1000E/device)" 0x10d3 "e1000e dev
 
 # resource lines: start end flags; BAR2 of ivshmem is 1 MiB, 64-bit
 # prefetchable memory (IORESOURCE_MEM | PREFETCH | MEM_64).
+# shellcheck disable=SC2046 # split into start, end, flags
 set -- $(sed -n 3p "/sys/bus/pci/devices/$WC_BDF_IVSHMEM/resource")
 expect_eq $(($2 - $1 + 1)) $((1 << 20)) "ivshmem BAR2 size"
 [ $(($3 & 0x102200)) -eq $((0x102200)) ] || fail "ivshmem BAR2 flags $3: not 64-bit prefetchable memory"

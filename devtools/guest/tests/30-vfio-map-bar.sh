@@ -1,4 +1,5 @@
 #!/bin/sh
+# shellcheck shell=dash source=devtools/guest/lib.sh
 # SPDX-License-Identifier: BSD-3-Clause
 # timeout: 60
 # Stock vfio-pci, the DPDK sequence: type1 container, group, DMA map, the

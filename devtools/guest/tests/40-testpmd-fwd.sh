@@ -1,4 +1,5 @@
 #!/bin/sh
+# shellcheck shell=dash source=devtools/guest/lib.sh
 # SPDX-License-Identifier: BSD-3-Clause
 # timeout: 150
 # dpdk-testpmd probes virtio-net and e1000e on vfio-pci and forwards

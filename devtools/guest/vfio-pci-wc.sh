@@ -1,0 +1,41 @@
+# SPDX-License-Identifier: BSD-3-Clause
+# Shell helpers of the vfio-pci-wc guest tests (busybox sh), sourced after
+# /opt/wc/lib.sh.
+
+# wc_bind_all: load vfio-pci-wc and bind ivshmem (the device under test),
+# e1000e (non-prefetchable BARs, I/O BAR) and virtio-net (a second device)
+# to it.
+wc_bind_all() {
+	load_module ptecheck
+	load_module vfio-pci-wc
+	bind_vfio "$WC_BDF_IVSHMEM" vfio-pci-wc
+	bind_vfio "$WC_BDF_E1000E" vfio-pci-wc
+	bind_vfio "$WC_BDF_VIRTIO" vfio-pci-wc
+}
+
+# wc_selftest <binary>: run one selftest binary on ivshmem with the
+# environment of the other devices, show the harness output, fail with
+# the failed cases.
+wc_selftest() {
+	local bin=$1 out=/tmp/$1.out rc
+	need_cmd "$bin"
+	VFIO_WC_OTHER_BDF=$WC_BDF_VIRTIO VFIO_WC_NONPREF_BDF=$WC_BDF_E1000E \
+		"$bin" "$WC_BDF_IVSHMEM" >"$out" 2>&1
+	rc=$?
+	cat "$out"
+	[ $rc -eq 0 ] && return 0
+	fail "$bin: $(sed -n 's/^not ok [0-9]* \(.*\)/\1/p' "$out" | tr '\n' ';')"
+}
+
+# wc_pat_lines <bdf> <bar>: pat_memtype_list lines inside that BAR
+wc_pat_lines() {
+	local start end line
+	set -- $(sed -n "$(($2 + 1))p" "/sys/bus/pci/devices/$1/resource")
+	start=$(($1)) end=$(($2))
+	sed -n 's/.*\[mem \(0x[0-9a-f]*\)-\(0x[0-9a-f]*\)\].*/\1 \2 &/p' \
+		/sys/kernel/debug/x86/pat_memtype_list |
+	while read -r lo hi line; do
+		[ $((lo)) -le $end ] && [ $((hi)) -gt $start ] && echo "$line"
+	done
+	return 0
+}
