@@ -25,9 +25,7 @@ RTE_LOG_REGISTER_SUFFIX(pci_wc_logtype, wc, INFO);
 struct pci_wc_dev_state {
 	TAILQ_ENTRY(pci_wc_dev_state) next;
 	struct rte_pci_addr addr;
-	/* devargs the policy was taken from (its "wc" key is gone now) */
-	const struct rte_devargs *devargs;
-	struct pci_wc_policy policy;
+	struct pci_wc_policy policy; /* from the devargs of the last probe */
 	unsigned int nb_requests;
 	struct rte_pci_wc_range requests[RTE_PCI_WC_MAX_RANGES];
 	/* plan in the shared record while the device is mapped */
@@ -168,26 +166,26 @@ devargs_policy(struct rte_pci_device *dev, struct rte_devargs *da,
 int
 pci_wc_devargs_apply(struct rte_pci_device *dev)
 {
-	struct rte_devargs *da = dev->device.devargs;
 	struct pci_wc_policy policy;
 	struct pci_wc_dev_state *st;
 	int ret;
 
-	rte_spinlock_lock(&pci_wc_lock);
-	st = state_get(dev);
-	if (st == NULL) {
-		ret = -ENOMEM;
-		goto out;
-	}
-	ret = 0;
-	if (da != NULL && st->devargs == da)
-		goto out; /* the key is already gone from these devargs */
-	ret = devargs_policy(dev, da, &policy);
+	/*
+	 * The policy holds for this probe pass only: the device is mapped
+	 * during it, and a later pass comes with devargs of its own.
+	 */
+	ret = devargs_policy(dev, dev->device.devargs, &policy);
 	if (ret < 0)
-		goto out;
-	st->policy = policy;
-	st->devargs = da;
-out:
+		return ret;
+	rte_spinlock_lock(&pci_wc_lock);
+	if (policy.mode == PCI_WC_MODE_AUTO)
+		st = state_find(dev); /* nothing to remember otherwise */
+	else
+		st = state_get(dev);
+	if (st != NULL)
+		st->policy = policy;
+	else if (policy.mode != PCI_WC_MODE_AUTO)
+		ret = -ENOMEM;
 	rte_spinlock_unlock(&pci_wc_lock);
 	return ret;
 }

@@ -33,8 +33,8 @@ extern int pci_wc_logtype;
 /**
  * Take the "wc" key out of the device's arguments (both the driver part
  * of "-a BDF,..." and the bus layer of "bus=pci,...") and remember its
- * policy. Called before the device is mapped and before its driver
- * parses its own arguments; repeated calls are harmless.
+ * policy (auto when absent) for the mapping that follows. Called when
+ * the bus probes the device, before any driver sees its arguments.
  *
  * @return
  *   0, or -EINVAL for a malformed value (logged, naming the device).

@@ -80,11 +80,13 @@ parse_item(const char *item, size_t page_size, struct rte_pci_wc_range *r,
 	*dash = '\0';
 	if (!parse_u64(buf, &start) || !parse_u64(dash + 1, &end))
 		goto bad_range;
-	if (end < start || end == UINT64_MAX) {
+	if (end < start) {
 		snprintf(reason, reason_len,
 			"range \"%s\" ends before it starts", item);
 		return false;
 	}
+	if (end == UINT64_MAX)
+		goto bad_range; /* its length does not fit in 64 bits */
 	if (start % page_size || (end + 1) % page_size) {
 		snprintf(reason, reason_len,
 			"range \"%s\" is not page aligned (page size 0x%zx, end is inclusive)",

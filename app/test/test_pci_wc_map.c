@@ -1,0 +1,239 @@
+/* SPDX-License-Identifier: BSD-3-Clause
+ * Copyright(c) 2026 WC Team
+ */
+
+#include <errno.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <bus_pci_driver.h>
+#include <rte_bus_pci_wc.h>
+#include <rte_dev.h>
+#include <rte_eal.h>
+#include <rte_io.h>
+#include <rte_string_fns.h>
+
+#include "test.h"
+
+/*
+ * Real mapping of a VFIO device with write-combined segments. Needs a
+ * device bound to vfio-pci or a variant driver, named by environment
+ * variables (the guest tests set them); skipped otherwise:
+ *
+ *   PCI_WC_TEST_BDF      device, e.g. 0000:00:02.0 (ivshmem)
+ *   PCI_WC_TEST_ARGS     device arguments (default "wc=[2]")
+ *   PCI_WC_TEST_BAR      BAR to write through (default 2)
+ *   PCI_WC_TEST_EXPECT   effective attribute expected at offset 0 of
+ *                        that BAR ("wc", "uc", "wc-unverified"), or
+ *                        "refused" when probing must fail (default "wc")
+ *
+ * The test probes the device through the bus with a driver that needs
+ * mapping, lists every segment, checks the effective attribute, that
+ * write-combined segments are dma-buf mappings in /proc/self/maps, that
+ * a pattern written through the mapping reads back, and that removing
+ * the device unmaps every BAR.
+ */
+
+#define PATTERN_LEN 64
+
+static struct rte_pci_device *map_dev;
+
+static int
+map_probe(struct rte_pci_driver *drv __rte_unused, struct rte_pci_device *dev)
+{
+	map_dev = dev;
+	return 0;
+}
+
+static int
+map_remove(struct rte_pci_device *dev __rte_unused)
+{
+	return 0;
+}
+
+static struct rte_pci_id map_ids[] = {
+	{ RTE_PCI_DEVICE(0, 0) }, /* filled from sysfs */
+	{ .vendor_id = 0 },
+};
+
+static struct rte_pci_driver map_drv = {
+	.driver = { .name = "pci_wc_map_test" },
+	.id_table = map_ids,
+	.probe = map_probe,
+	.remove = map_remove,
+	.drv_flags = RTE_PCI_DRV_NEED_MAPPING,
+};
+
+static const char *
+env_or(const char *name, const char *def)
+{
+	const char *v = getenv(name);
+
+	return v != NULL && v[0] != '\0' ? v : def;
+}
+
+static int
+read_id(const char *bdf, const char *file, uint16_t *id)
+{
+	char path[256];
+	unsigned int v;
+	FILE *f;
+	int n;
+
+	snprintf(path, sizeof(path), "%s/%s/%s", rte_pci_get_sysfs_path(),
+		bdf, file);
+	f = fopen(path, "r");
+	if (f == NULL)
+		return -1;
+	n = fscanf(f, "%x", &v);
+	fclose(f);
+	if (n != 1)
+		return -1;
+	*id = v;
+	return 0;
+}
+
+/* The /proc/self/maps line of the mapping holding addr, or "". */
+static void
+vma_of(const void *addr, char *line, size_t len)
+{
+	char buf[512];
+	uintptr_t a = (uintptr_t)addr, start, end;
+	FILE *f = fopen("/proc/self/maps", "r");
+
+	line[0] = '\0';
+	if (f == NULL)
+		return;
+	while (fgets(buf, sizeof(buf), f) != NULL) {
+		if (sscanf(buf, "%" SCNxPTR "-%" SCNxPTR, &start, &end) == 2 &&
+				a >= start && a < end) {
+			strlcpy(line, buf, len);
+			break;
+		}
+	}
+	fclose(f);
+}
+
+static int
+check_segments(unsigned int *nb_wc)
+{
+	struct rte_pci_mem_segment segs[64];
+	char vma[512];
+	int i, n;
+
+	n = rte_pci_mem_segments_get(map_dev, segs, RTE_DIM(segs));
+	TEST_ASSERT(n > 0 && n <= (int)RTE_DIM(segs), "%d segments", n);
+	*nb_wc = 0;
+	for (i = 0; i < n; i++) {
+		const struct rte_pci_mem_segment *s = &segs[i];
+
+		vma_of(s->addr, vma, sizeof(vma));
+		printf("BAR%u 0x%" PRIx64 "-0x%" PRIx64 " at %p requested %s effective %s | %s",
+			s->bar, s->offset, s->offset + s->len - 1, s->addr,
+			rte_pci_mem_attr_name(s->requested),
+			rte_pci_mem_attr_name(s->effective),
+			vma[0] != '\0' ? vma : "(no mapping)\n");
+		TEST_ASSERT_EQUAL(rte_pci_mem_attr_get(map_dev, s->bar,
+			s->offset), (int)s->effective, "query disagrees with list");
+		if (s->effective == RTE_PCI_MEM_ATTR_UNMAPPED) {
+			TEST_ASSERT(s->addr == NULL, "hole has an address");
+			continue;
+		}
+		TEST_ASSERT(vma[0] != '\0', "segment not in /proc/self/maps");
+		if (s->effective == RTE_PCI_MEM_ATTR_UC) {
+			TEST_ASSERT(strstr(vma, "dmabuf") == NULL,
+				"uncached segment maps a dma-buf");
+			continue;
+		}
+		(*nb_wc)++;
+		TEST_ASSERT(strstr(vma, "dmabuf") != NULL,
+			"write-combined segment is not a dma-buf mapping");
+	}
+	return TEST_SUCCESS;
+}
+
+static int
+write_pattern(unsigned int bar)
+{
+	uint8_t pattern[PATTERN_LEN], back[PATTERN_LEN];
+	volatile uint8_t *p = map_dev->mem_resource[bar].addr;
+	unsigned int i;
+
+	TEST_ASSERT(p != NULL, "BAR%u not mapped", bar);
+	for (i = 0; i < PATTERN_LEN; i++)
+		pattern[i] = 0xa0 + i;
+	for (i = 0; i < PATTERN_LEN; i++)
+		p[i] = pattern[i];
+	rte_wmb(); /* drain the write-combining buffer */
+	for (i = 0; i < PATTERN_LEN; i++)
+		back[i] = p[i];
+	TEST_ASSERT(memcmp(pattern, back, PATTERN_LEN) == 0,
+		"pattern did not read back from BAR%u", bar);
+	return TEST_SUCCESS;
+}
+
+static int
+test_pci_wc_map(void)
+{
+	const char *bdf = getenv("PCI_WC_TEST_BDF");
+	const char *args = env_or("PCI_WC_TEST_ARGS", "wc=[2]");
+	const char *expect = env_or("PCI_WC_TEST_EXPECT", "wc");
+	unsigned int bar = atoi(env_or("PCI_WC_TEST_BAR", "2")), nb_wc;
+	char devstr[256], vma[512];
+	void *bar_addrs[PCI_MAX_RESOURCE];
+	int ret, attr, i;
+
+	if (bdf == NULL || !rte_eal_has_pci()) {
+		printf("no device to map (set PCI_WC_TEST_BDF to a device bound to vfio-pci)\n");
+		return TEST_SKIPPED;
+	}
+	if (read_id(bdf, "vendor", &map_ids[0].vendor_id) < 0 ||
+			read_id(bdf, "device", &map_ids[0].device_id) < 0) {
+		printf("%s not found in %s\n", bdf, rte_pci_get_sysfs_path());
+		return TEST_SKIPPED;
+	}
+	rte_pci_register(&map_drv);
+	snprintf(devstr, sizeof(devstr), "%s,%s", bdf, args);
+	printf("probing %s\n", devstr);
+	map_dev = NULL;
+	ret = rte_dev_probe(devstr);
+	if (strcmp(expect, "refused") == 0) {
+		rte_pci_unregister(&map_drv);
+		TEST_ASSERT(ret != 0 && map_dev == NULL,
+			"%s probed, expected a refusal", devstr);
+		return TEST_SUCCESS;
+	}
+	if (ret != 0 || map_dev == NULL) {
+		rte_pci_unregister(&map_drv);
+		TEST_ASSERT(0, "probe of %s failed: %d", devstr, ret);
+	}
+
+	ret = check_segments(&nb_wc);
+	if (ret == TEST_SUCCESS)
+		ret = write_pattern(bar);
+	attr = rte_pci_mem_attr_get(map_dev, bar, 0);
+	for (i = 0; i < PCI_MAX_RESOURCE; i++)
+		bar_addrs[i] = map_dev->mem_resource[i].addr;
+
+	TEST_ASSERT_SUCCESS(rte_dev_remove(&map_dev->device), "remove");
+	rte_pci_unregister(&map_drv);
+	TEST_ASSERT_SUCCESS(ret, "mapped device checks");
+	TEST_ASSERT(strcmp(rte_pci_mem_attr_name(attr), expect) == 0,
+		"BAR%u offset 0: effective %s, expected %s", bar,
+		rte_pci_mem_attr_name(attr), expect);
+	TEST_ASSERT(strcmp(expect, "uc") == 0 || nb_wc > 0,
+		"no write-combined segment");
+	for (i = 0; i < PCI_MAX_RESOURCE; i++) {
+		if (bar_addrs[i] == NULL)
+			continue;
+		vma_of(bar_addrs[i], vma, sizeof(vma));
+		TEST_ASSERT(strstr(vma, "dmabuf") == NULL &&
+			strstr(vma, "vfio") == NULL,
+			"BAR%d still mapped after removal: %s", i, vma);
+	}
+	return TEST_SUCCESS;
+}
+
+REGISTER_TEST_COMMAND(pci_wc_map_autotest, test_pci_wc_map);
