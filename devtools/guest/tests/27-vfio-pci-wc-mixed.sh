@@ -8,4 +8,5 @@
 . /opt/wc/share/vfio-pci-wc.sh
 wc_bind_all
 
-VFIO_WC_SLOT=$(ivshmem_slot) wc_selftest vfio_pci_wc_mixed_test
+export VFIO_WC_SLOT=$(ivshmem_slot)
+wc_selftest vfio_pci_wc_mixed_test

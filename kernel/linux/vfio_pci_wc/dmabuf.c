@@ -20,15 +20,14 @@
 #include <linux/pci.h>
 #include <linux/slab.h>
 #include <linux/uaccess.h>
-#include <linux/version.h>
 
 #include "vfio_pci_wc.h"
 
-#if LINUX_VERSION_CODE < KERNEL_VERSION(6, 13, 0)
-MODULE_IMPORT_NS(DMA_BUF);
-#else
-MODULE_IMPORT_NS("DMA_BUF");
-#endif
+/*
+ * MODULE_IMPORT_NS(DMA_BUF) spelt so that it builds on 6.12 (identifier
+ * argument) and on 6.13+ (string argument) alike.
+ */
+MODULE_INFO(import_ns, "DMA_BUF");
 
 static const struct dma_buf_ops vfio_pci_wc_dmabuf_ops;
 static const struct vm_operations_struct vfio_pci_wc_dmabuf_wc_vm_ops;

@@ -1,0 +1,256 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * VFIO_DEVICE_FEATURE_DMA_BUF through vfio-pci-wc: every malformed
+ * request is refused with the errno the upstream feature uses, a valid one
+ * returns a dma-buf of the requested size whose pages are the BAR's.
+ * Device: ivshmem (BAR0 256 B registers, BAR1 MSI-X or empty, BAR2 RAM).
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <unistd.h>
+
+#include "kselftest_harness.h"
+#include "vfio_pci_wc_util.h"
+
+static const char *device_bdf;
+
+#define BAR2	2
+#define PG	VFIO_WC_PAGE
+
+FIXTURE(export) {
+	struct vfio_wc_dev dev;
+};
+
+FIXTURE_SETUP(export)
+{
+	ASSERT_EQ(0, vfio_wc_open(&self->dev, device_bdf));
+}
+
+FIXTURE_TEARDOWN(export)
+{
+	vfio_wc_close(&self->dev);
+}
+
+/* Raw feature call with an explicit header and argsz payload length */
+static int export_raw(struct vfio_wc_dev *dev, uint32_t index,
+		      uint32_t open_flags, uint32_t flags, uint32_t nr,
+		      const struct vfio_region_dma_range *ranges,
+		      uint32_t nr_in_buf)
+{
+	struct vfio_device_feature_dma_buf *hdr;
+	size_t len = sizeof(*hdr) + nr_in_buf * sizeof(*ranges);
+	int ret;
+
+	hdr = calloc(1, len);
+	hdr->region_index = index;
+	hdr->open_flags = open_flags;
+	hdr->flags = flags;
+	hdr->nr_ranges = nr;
+	if (nr_in_buf)
+		memcpy(hdr->dma_ranges, ranges, nr_in_buf * sizeof(*ranges));
+	ret = vfio_wc_feature(dev->fd, VFIO_DEVICE_FEATURE_GET |
+			      VFIO_DEVICE_FEATURE_DMA_BUF, hdr, len);
+	free(hdr);
+	return ret;
+}
+
+TEST_F(export, probe)
+{
+	ASSERT_EQ(0, vfio_wc_feature(self->dev.fd, VFIO_DEVICE_FEATURE_PROBE |
+				     VFIO_DEVICE_FEATURE_GET |
+				     VFIO_DEVICE_FEATURE_DMA_BUF, NULL, 0));
+	ASSERT_EQ(0, vfio_wc_feature(self->dev.fd, VFIO_DEVICE_FEATURE_PROBE |
+				     VFIO_DEVICE_FEATURE_SET |
+				     VFIO_DEVICE_FEATURE_DMA_BUF_MEMATTR,
+				     NULL, 0));
+	ASSERT_EQ(0, vfio_wc_feature(self->dev.fd, VFIO_DEVICE_FEATURE_PROBE |
+				     VFIO_DEVICE_FEATURE_SET |
+				     VFIO_DEVICE_FEATURE_DMA_BUF_REVOKE,
+				     NULL, 0));
+	/* SET of the export and GET of the attribute do not exist */
+	ASSERT_EQ(-EINVAL, vfio_wc_feature(self->dev.fd,
+					   VFIO_DEVICE_FEATURE_PROBE |
+					   VFIO_DEVICE_FEATURE_SET |
+					   VFIO_DEVICE_FEATURE_DMA_BUF,
+					   NULL, 0));
+	ASSERT_EQ(-EINVAL, vfio_wc_feature(self->dev.fd,
+					   VFIO_DEVICE_FEATURE_PROBE |
+					   VFIO_DEVICE_FEATURE_GET |
+					   VFIO_DEVICE_FEATURE_DMA_BUF_MEMATTR,
+					   NULL, 0));
+}
+
+TEST_F(export, argsz_below_header)
+{
+	uint32_t half[2] = { BAR2, O_RDWR };
+
+	ASSERT_EQ(-EINVAL, vfio_wc_feature(self->dev.fd,
+					   VFIO_DEVICE_FEATURE_GET |
+					   VFIO_DEVICE_FEATURE_DMA_BUF,
+					   half, sizeof(half)));
+}
+
+TEST_F(export, argsz_below_ranges)
+{
+	struct vfio_region_dma_range r[2] = { { 0, PG }, { PG, PG } };
+
+	ASSERT_EQ(-EINVAL, export_raw(&self->dev, BAR2, O_RDWR, 0, 2, r, 1));
+}
+
+TEST_F(export, flags_nonzero)
+{
+	struct vfio_region_dma_range r = { 0, PG };
+
+	ASSERT_EQ(-EINVAL, export_raw(&self->dev, BAR2, O_RDWR, 1, 1, &r, 1));
+	ASSERT_EQ(-EINVAL, export_raw(&self->dev, BAR2, O_RDWR, 1u << 31,
+				      1, &r, 1));
+}
+
+TEST_F(export, open_flags)
+{
+	struct vfio_region_dma_range r = { 0, PG };
+
+	ASSERT_EQ(-EINVAL, export_raw(&self->dev, BAR2, O_RDWR | O_CREAT,
+				      0, 1, &r, 1));
+	ASSERT_EQ(-EINVAL, export_raw(&self->dev, BAR2, O_ACCMODE, 0, 1, &r, 1));
+	ASSERT_EQ(-EINVAL, export_raw(&self->dev, BAR2, O_RDWR | O_NONBLOCK,
+				      0, 1, &r, 1));
+}
+
+TEST_F(export, nr_ranges_zero)
+{
+	ASSERT_EQ(-EINVAL, export_raw(&self->dev, BAR2, O_RDWR, 0, 0, NULL, 0));
+}
+
+TEST_F(export, nr_ranges_huge)
+{
+	struct vfio_region_dma_range r = { 0, PG };
+
+	ASSERT_EQ(-E2BIG, export_raw(&self->dev, BAR2, O_RDWR, 0, UINT32_MAX,
+				     &r, 1));
+	ASSERT_EQ(-E2BIG, export_raw(&self->dev, BAR2, O_RDWR, 0, 1025, &r, 1));
+}
+
+TEST_F(export, not_a_memory_bar)
+{
+	struct vfio_region_dma_range r = { 0, PG };
+
+	/* ROM, config, VGA, beyond the regions */
+	ASSERT_EQ(-ENODEV, export_raw(&self->dev, VFIO_PCI_ROM_REGION_INDEX,
+				      O_RDWR, 0, 1, &r, 1));
+	ASSERT_EQ(-ENODEV, export_raw(&self->dev, VFIO_PCI_CONFIG_REGION_INDEX,
+				      O_RDWR, 0, 1, &r, 1));
+	ASSERT_EQ(-ENODEV, export_raw(&self->dev, VFIO_PCI_VGA_REGION_INDEX,
+				      O_RDWR, 0, 1, &r, 1));
+	ASSERT_EQ(-ENODEV, export_raw(&self->dev, 1000, O_RDWR, 0, 1, &r, 1));
+	/* ivshmem BAR3..5 are not implemented */
+	ASSERT_EQ(-ENODEV, export_raw(&self->dev, 4, O_RDWR, 0, 1, &r, 1));
+}
+
+TEST_F(export, sub_page_bar)
+{
+	int fd;
+
+	/*
+	 * BAR0 is 256 B of registers: like the device file's mmap, the
+	 * export covers its page; it is not prefetchable, so no WC.
+	 */
+	fd = vfio_wc_export_one(&self->dev, 0, 0, PG);
+	ASSERT_LE(0, fd);
+	EXPECT_EQ(-EPERM, vfio_wc_set_memattr(&self->dev, fd,
+					      VFIO_DEVICE_FEATURE_DMA_BUF_MEMATTR_WC));
+	EXPECT_EQ(-EINVAL, vfio_wc_export_one(&self->dev, 0, PG, PG));
+	close(fd);
+}
+
+TEST_F(export, bad_ranges)
+{
+	uint64_t size = self->dev.bar_size[BAR2];
+	struct vfio_region_dma_range bad[] = {
+		{ 1, PG },			/* unaligned offset */
+		{ 0, PG + 1 },			/* unaligned length */
+		{ 0, 0 },			/* empty */
+		{ size, PG },			/* starts at the end */
+		{ size - PG, 2 * PG },		/* crosses the end */
+		{ UINT64_MAX & ~(PG - 1), PG },	/* offset + length wraps */
+		{ PG, UINT64_MAX & ~(PG - 1) },	/* length wraps */
+	};
+	unsigned int i;
+
+	ASSERT_GT(size, 2 * PG);
+	for (i = 0; i < ARRAY_SIZE(bad); i++) {
+		TH_LOG("range {0x%llx, 0x%llx}",
+		       (unsigned long long)bad[i].offset,
+		       (unsigned long long)bad[i].length);
+		EXPECT_EQ(-EINVAL, export_raw(&self->dev, BAR2, O_RDWR, 0, 1,
+					      &bad[i], 1));
+	}
+}
+
+TEST_F(export, one_bad_range_of_two)
+{
+	struct vfio_region_dma_range r[2] = { { 0, PG }, { 3, PG } };
+
+	ASSERT_EQ(-EINVAL, export_raw(&self->dev, BAR2, O_RDWR, 0, 2, r, 2));
+}
+
+TEST_F(export, ranges_concatenate)
+{
+	/* dma-buf page 0 = BAR page 5, dma-buf page 1 = BAR page 2 */
+	struct vfio_region_dma_range r[2] = { { 5 * PG, PG }, { 2 * PG, PG } };
+	uint8_t *buf, bar[2];
+	int fd;
+
+	fd = vfio_wc_export(&self->dev, BAR2, r, 2);
+	ASSERT_LE(0, fd);
+	ASSERT_EQ(2 * PG, (uint64_t)lseek(fd, 0, SEEK_END));
+	buf = mmap(NULL, 2 * PG, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+	ASSERT_NE(MAP_FAILED, buf);
+	ASSERT_EQ(1, pread(self->dev.fd, &bar[0], 1,
+			   self->dev.bar_offset[BAR2] + 5 * PG + 7));
+	ASSERT_EQ(1, pread(self->dev.fd, &bar[1], 1,
+			   self->dev.bar_offset[BAR2] + 2 * PG + 7));
+	EXPECT_EQ(bar[0], buf[7]);
+	EXPECT_EQ(bar[1], buf[PG + 7]);
+	/* Beyond the dma-buf size */
+	EXPECT_EQ(MAP_FAILED, mmap(NULL, PG, PROT_READ, MAP_SHARED, fd, 2 * PG));
+	EXPECT_EQ(EINVAL, errno);
+	EXPECT_EQ(MAP_FAILED, mmap(NULL, 3 * PG, PROT_READ, MAP_SHARED, fd, 0));
+	munmap(buf, 2 * PG);
+	close(fd);
+}
+
+TEST_F(export, private_mapping)
+{
+	void *p;
+	int fd;
+
+	fd = vfio_wc_export_one(&self->dev, BAR2, 0, PG);
+	ASSERT_LE(0, fd);
+	p = mmap(NULL, PG, PROT_READ | PROT_WRITE, MAP_PRIVATE, fd, 0);
+	EXPECT_EQ(MAP_FAILED, p);
+	EXPECT_EQ(EINVAL, errno);
+	close(fd);
+}
+
+TEST_F(export, fd_flags)
+{
+	int fd;
+
+	/* The new file has the requested open flags */
+	fd = vfio_wc_export_one(&self->dev, BAR2, 0, PG);
+	ASSERT_LE(0, fd);
+	ASSERT_EQ(FD_CLOEXEC, fcntl(fd, F_GETFD) & FD_CLOEXEC);
+	ASSERT_EQ(O_RDWR, fcntl(fd, F_GETFL) & O_ACCMODE);
+	close(fd);
+}
+
+int main(int argc, char *argv[])
+{
+	device_bdf = vfio_wc_get_bdf(&argc, argv);
+	return test_harness_run(argc, argv);
+}

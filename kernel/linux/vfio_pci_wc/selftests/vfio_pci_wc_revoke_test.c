@@ -1,0 +1,190 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * Life cycle of a write-combined dma-buf mapping: zapped by device reset
+ * and by memory decode off (faults SIGBUS while decode is off, refaults WC
+ * after), revoked by VFIO_DEVICE_FEATURE_DMA_BUF_REVOKE and by the last
+ * close of the device (faults SIGBUS, cannot be mapped again), and every
+ * WC reservation is gone from the PAT memtype list afterwards.
+ * Environment: VFIO_WC_SLOT (BAR2 offset this test may write).
+ */
+#include <errno.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/mman.h>
+#include <unistd.h>
+
+#include "kselftest_harness.h"
+#include "vfio_pci_wc_util.h"
+
+static const char *device_bdf;
+
+#define BAR2	2
+#define PG	VFIO_WC_PAGE
+#define WC	VFIO_DEVICE_FEATURE_DMA_BUF_MEMATTR_WC
+
+static uint64_t slot(void)
+{
+	const char *s = getenv("VFIO_WC_SLOT");
+
+	return s ? strtoull(s, NULL, 0) : 0x40000;
+}
+
+FIXTURE(revoke) {
+	struct vfio_wc_dev dev;
+	uint64_t phys;
+	uint8_t *wc;
+	int dmabuf;
+};
+
+FIXTURE_SETUP(revoke)
+{
+	char attr[16];
+
+	ASSERT_EQ(0, vfio_wc_open(&self->dev, device_bdf));
+	self->phys = self->dev.bar_phys[BAR2] + slot();
+	self->dmabuf = vfio_wc_export_one(&self->dev, BAR2, slot(), PG);
+	ASSERT_LE(0, self->dmabuf);
+	ASSERT_EQ(0, vfio_wc_set_memattr(&self->dev, self->dmabuf, WC));
+	self->wc = mmap(NULL, PG, PROT_READ | PROT_WRITE, MAP_SHARED,
+			self->dmabuf, 0);
+	ASSERT_TRUE(self->wc != MAP_FAILED);
+	ASSERT_EQ(0, vfio_wc_pte_attr(self->wc, attr, sizeof(attr)));
+	ASSERT_STREQ("WC", attr);
+}
+
+FIXTURE_TEARDOWN(revoke)
+{
+	munmap(self->wc, PG);
+	if (self->dmabuf >= 0)
+		close(self->dmabuf);
+	vfio_wc_close(&self->dev);
+}
+
+static uint16_t read_command(struct __test_metadata *_metadata,
+			     struct vfio_wc_dev *dev)
+{
+	uint16_t cmd;
+
+	ASSERT_EQ(2, pread(dev->fd, &cmd, 2,
+			   dev->bar_offset[VFIO_PCI_CONFIG_REGION_INDEX] + 4));
+	return cmd;
+}
+
+static void write_command(struct __test_metadata *_metadata,
+			  struct vfio_wc_dev *dev, uint16_t cmd)
+{
+	ASSERT_EQ(2, pwrite(dev->fd, &cmd, 2,
+			    dev->bar_offset[VFIO_PCI_CONFIG_REGION_INDEX] + 4));
+}
+
+TEST_F(revoke, device_reset)
+{
+	char attr[16];
+	uint8_t v;
+
+	self->wc[100] = 0x5a;
+	if (ioctl(self->dev.fd, VFIO_DEVICE_RESET))
+		SKIP(return, "VFIO_DEVICE_RESET not supported: %s", strerror(errno));
+	/* Zapped by the reset... */
+	EXPECT_EQ(-ENOENT, ptecheck_probe(self->wc));
+	/* ...and faults back in with the same attribute */
+	ASSERT_TRUE(vfio_wc_try_read(self->wc + 100, &v));
+	EXPECT_EQ(0x5a, v);
+	ASSERT_EQ(0, vfio_wc_pte_attr(self->wc, attr, sizeof(attr)));
+	EXPECT_STREQ("WC", attr);
+	EXPECT_EQ(1, vfio_wc_pat_count(self->phys, self->phys + PG,
+				       "write-combining"));
+}
+
+TEST_F(revoke, memory_decode_off)
+{
+	uint16_t cmd = read_command(_metadata, &self->dev);
+	char attr[16];
+	uint8_t v;
+
+	ASSERT_TRUE(cmd & 0x2);
+	write_command(_metadata, &self->dev, cmd & ~0x2);
+	EXPECT_EQ(-ENOENT, ptecheck_probe(self->wc));
+	EXPECT_FALSE(vfio_wc_try_read(self->wc, &v));
+	EXPECT_FALSE(vfio_wc_try_write(self->wc, 1));
+	/* BAR reads through the device file fail the same way */
+	EXPECT_EQ(-1, pread(self->dev.fd, &v, 1,
+			    self->dev.bar_offset[BAR2] + slot()));
+	EXPECT_EQ(EIO, errno);
+	write_command(_metadata, &self->dev, cmd);
+	ASSERT_TRUE(vfio_wc_try_read(self->wc, &v));
+	ASSERT_EQ(0, vfio_wc_pte_attr(self->wc, attr, sizeof(attr)));
+	EXPECT_STREQ("WC", attr);
+}
+
+TEST_F(revoke, low_power)
+{
+	char attr[16];
+	uint8_t v;
+	int ret;
+
+	ret = vfio_wc_feature(self->dev.fd, VFIO_DEVICE_FEATURE_SET |
+			      VFIO_DEVICE_FEATURE_LOW_POWER_ENTRY, NULL, 0);
+	if (ret)
+		SKIP(return, "low power entry refused: %s", strerror(-ret));
+	EXPECT_EQ(-ENOENT, ptecheck_probe(self->wc));
+	EXPECT_FALSE(vfio_wc_try_read(self->wc, &v));
+	ASSERT_EQ(0, vfio_wc_feature(self->dev.fd, VFIO_DEVICE_FEATURE_SET |
+				     VFIO_DEVICE_FEATURE_LOW_POWER_EXIT,
+				     NULL, 0));
+	ASSERT_TRUE(vfio_wc_try_read(self->wc, &v));
+	ASSERT_EQ(0, vfio_wc_pte_attr(self->wc, attr, sizeof(attr)));
+	EXPECT_STREQ("WC", attr);
+}
+
+TEST_F(revoke, revoke_feature)
+{
+	uint8_t v;
+
+	ASSERT_EQ(0, vfio_wc_revoke(&self->dev, self->dmabuf));
+	EXPECT_EQ(-ENOENT, ptecheck_probe(self->wc));
+	EXPECT_FALSE(vfio_wc_try_read(self->wc, &v));
+	EXPECT_EQ(0, vfio_wc_pat_count(self->phys, self->phys + PG, NULL));
+	EXPECT_TRUE(mmap(NULL, PG, PROT_READ, MAP_SHARED, self->dmabuf, 0) ==
+		    MAP_FAILED);
+	EXPECT_EQ(ENODEV, errno);
+	EXPECT_EQ(-ENODEV, vfio_wc_set_memattr(&self->dev, self->dmabuf, WC));
+	/* Revoking twice is harmless */
+	EXPECT_EQ(0, vfio_wc_revoke(&self->dev, self->dmabuf));
+}
+
+TEST_F(revoke, device_close)
+{
+	uint8_t v;
+
+	vfio_wc_close(&self->dev);
+	EXPECT_FALSE(vfio_wc_try_read(self->wc, &v));
+	EXPECT_EQ(0, vfio_wc_pat_count(self->phys, self->phys + PG, NULL));
+	EXPECT_TRUE(mmap(NULL, PG, PROT_READ, MAP_SHARED, self->dmabuf, 0) ==
+		    MAP_FAILED);
+	EXPECT_EQ(ENODEV, errno);
+}
+
+TEST_F(revoke, dmabuf_close)
+{
+	munmap(self->wc, PG);
+	self->wc = mmap(NULL, PG, PROT_READ, MAP_SHARED, self->dmabuf, 0);
+	ASSERT_TRUE(self->wc != MAP_FAILED);
+	close(self->dmabuf);
+	self->dmabuf = -1;
+	/* The mapping keeps the dma-buf alive... */
+	EXPECT_EQ(1, vfio_wc_pat_count(self->phys, self->phys + PG,
+				       "write-combining"));
+	munmap(self->wc, PG);
+	/* ...and its release frees the reservation */
+	EXPECT_EQ(0, vfio_wc_pat_count(self->phys, self->phys + PG, NULL));
+	self->wc = mmap(NULL, PG, PROT_READ, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+}
+
+int main(int argc, char *argv[])
+{
+	device_bdf = vfio_wc_get_bdf(&argc, argv);
+	return test_harness_run(argc, argv);
+}

@@ -1,0 +1,72 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * Helpers of the vfio-pci-wc selftests: open a device bound to
+ * vfio-pci-wc through a type1 container, export BAR ranges as dma-bufs,
+ * set their attribute, and read back the effective cache attribute of a
+ * mapped page (page-table entry through the ptecheck debug module, PAT
+ * memtype list through debugfs).
+ */
+#ifndef VFIO_PCI_WC_UTIL_H
+#define VFIO_PCI_WC_UTIL_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <linux/vfio.h>
+#include <linux/vfio_dmabuf_compat.h>
+
+#define VFIO_WC_PAGE 4096UL
+
+struct vfio_wc_dev {
+	char bdf[32];
+	int container;
+	int group;
+	int fd;
+	uint64_t bar_offset[VFIO_PCI_NUM_REGIONS];
+	uint64_t bar_size[VFIO_PCI_NUM_REGIONS];
+	uint64_t bar_phys[VFIO_PCI_NUM_REGIONS];
+};
+
+/* BDF from the last argument or $VFIO_SELFTESTS_BDF; exits KSFT_SKIP. */
+const char *vfio_wc_get_bdf(int *argc, char *argv[]);
+/* Optional second device from an environment variable, or NULL */
+const char *vfio_wc_env_bdf(const char *var);
+
+/* 0 or -errno; the device must be bound to vfio-pci-wc */
+int vfio_wc_open(struct vfio_wc_dev *dev, const char *bdf);
+void vfio_wc_close(struct vfio_wc_dev *dev);
+
+/* VFIO_DEVICE_FEATURE ioctl; returns the ioctl result or -errno */
+int vfio_wc_feature(int fd, uint32_t flags, const void *data, size_t len);
+/* Export @nr ranges of @bar: the dma-buf fd or -errno */
+int vfio_wc_export(struct vfio_wc_dev *dev, uint32_t bar,
+		   const struct vfio_region_dma_range *ranges, uint32_t nr);
+int vfio_wc_export_one(struct vfio_wc_dev *dev, uint32_t bar,
+		       uint64_t offset, uint64_t length);
+int vfio_wc_set_memattr(struct vfio_wc_dev *dev, int dmabuf_fd,
+			uint32_t memattr);
+int vfio_wc_revoke(struct vfio_wc_dev *dev, int dmabuf_fd);
+
+/* mmap() of the device file at @offset of @bar, MAP_FAILED on error */
+void *vfio_wc_mmap_bar(struct vfio_wc_dev *dev, uint32_t bar,
+		       uint64_t offset, size_t len);
+
+/*
+ * Cache attribute of the page at @addr from its page-table entry ("WC",
+ * "UC-", ...), after touching it with a read; -errno when unavailable.
+ */
+int vfio_wc_pte_attr(const volatile void *addr, char *attr, size_t len);
+
+/* 0 when a PTE maps @addr now (no access), -ENOENT when none, -errno */
+int ptecheck_probe(const volatile void *addr);
+
+/* Lines of pat_memtype_list overlapping [start, end), joined by '\n' */
+int vfio_wc_pat_lines(uint64_t start, uint64_t end, char *out, size_t len);
+/* Number of those lines with @type (e.g. "write-combining") */
+int vfio_wc_pat_count(uint64_t start, uint64_t end, const char *type);
+
+/* Read a byte at @addr; false when the access raised SIGBUS */
+bool vfio_wc_try_read(const volatile uint8_t *addr, uint8_t *val);
+bool vfio_wc_try_write(volatile uint8_t *addr, uint8_t val);
+
+#endif /* VFIO_PCI_WC_UTIL_H */
