@@ -34,13 +34,16 @@ if ! root_matches; then
 		wc_log "creating the $WC_GUEST_SUITE build root for $WC_GUEST_KVER (about 1-3 min)"
 		rm -rf "$root.tmp"
 		mkdir -p "$(dirname "$root")"
+		# The .debs stay cached so that a new kernel version rebuilds
+		# the root without downloading it all again.
+		mkdir -p "$WC_GUEST_CACHE/debootstrap-debs"
 		debootstrap --variant=minbase --arch="$WC_GUEST_DEBARCH" \
+			--cache-dir="$WC_GUEST_CACHE/debootstrap-debs" \
 			--keyring=/usr/share/keyrings/debian-archive-keyring.gpg \
 			--include="gcc-14,make,libc6-dev,dwarves,linux-headers-$WC_GUEST_KVER" \
 			"$WC_GUEST_SUITE" "$root.tmp" "$(wc_archive_uri)" \
 			>"$WC_GUEST_CACHE/debootstrap.log" 2>&1 ||
 			wc_die "debootstrap failed, see $WC_GUEST_CACHE/debootstrap.log"
-		rm -rf "$root.tmp/var/cache/apt/archives"/*.deb
 		echo "kver=$WC_GUEST_KVER" >"$root.tmp/.wc-buildroot"
 		rm -rf "$root"
 		mv "$root.tmp" "$root"

@@ -15,6 +15,7 @@ if [ ! -f "$dir/.complete" ]; then
 	wc_guest_lock
 	if [ ! -f "$dir/.complete" ]; then
 		wc_log "fetching linux-image-$WC_GUEST_KVER=$WC_GUEST_KPKGVER"
+		wc_guest_apt
 		rm -rf "$dir" "$dir.tmp"
 		mkdir -p "$dir.tmp/debs"
 		(cd "$dir.tmp/debs" &&

@@ -16,6 +16,10 @@ mkdir -p "$out"
 WC_GUEST_TESTS_DIR=$dir WC_GUEST_OUT=$out "$WC_GUEST_DIR/run-tests.sh" \
 	>"$out/verdicts.txt" 2>"$out/run-tests.log"
 nfail=0
+if grep -q '^FAIL: guest/image' "$out/verdicts.txt"; then
+	echo "FAIL: guest/harness: the guest image could not be built (see $out/run-tests.log)"
+	exit 1
+fi
 
 check() { # <name> <expect line> <verdict name>
 	local name=$1 status=${2%% *} regex='' line got
