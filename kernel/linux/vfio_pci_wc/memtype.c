@@ -86,8 +86,13 @@ static int vfio_pci_wc_own_bar(struct vfio_pci_wc_device *wdev,
 	void __iomem *map;
 	int ret;
 
-	if (!vfio_pci_wc_bar_wants_wc(wdev, bar) ||
-	    !vdev->bar_mmap_supported[bar] || vdev->barmap[bar])
+	/*
+	 * Called from open_device before vfio_pci_core_finish_enable(),
+	 * which is what fills bar_mmap_supported[]: on the first open it is
+	 * still all false, so check the size the core needs for an mmap here.
+	 */
+	if (!vfio_pci_wc_bar_wants_wc(wdev, bar) || len < PAGE_SIZE ||
+	    vdev->barmap[bar])
 		return 0;
 	if (len > VFIO_PCI_WC_MAX_BAR_SIZE ||
 	    !PAGE_ALIGNED(pci_resource_start(pdev, bar))) {
