@@ -24,12 +24,12 @@ trap 'rm -rf "$work"' EXIT
 cp -a "$src/." "$work/"
 inside=/tmp/${work##*/}
 mkdir -p "$out"
+key=module-$(wc_guest_objcache_key "$work" "$(sha256sum <"$0")" "$@")
+wc_guest_objcache_get "$key" "$out" && exit 0
 chroot "$root" env -i PATH=/usr/sbin:/usr/bin:/sbin:/bin HOME=/tmp LANG=C.UTF-8 \
 	make -s -C "/usr/src/linux-headers-$WC_GUEST_KVER" M="$inside" "$@" modules ||
 	wc_die "module build of $src failed"
-found=0
-while IFS= read -r ko; do
-	cp "$ko" "$out/"
-	found=1
-done < <(find "$work" -name '*.ko' -type f)
-[ $found -eq 1 ] || wc_die "module build of $src produced no .ko"
+mapfile -t kos < <(find "$work" -name '*.ko' -type f)
+[ ${#kos[@]} -gt 0 ] || wc_die "module build of $src produced no .ko"
+cp "${kos[@]}" "$out/"
+wc_guest_objcache_put "$key" "${kos[@]}"

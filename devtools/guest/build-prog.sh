@@ -49,9 +49,16 @@ for i in "${!extra[@]}"; do
 		;;
 	esac
 done
+key=prog-$(wc_guest_objcache_key "$work" "$(sha256sum <"$0")" "${args[@]//$inside/}" -- "${extra[@]//$inside/}")
+if wc_guest_objcache_get "$key" "$work/cached"; then
+	mkdir -p "$(dirname "$out")"
+	cp "$work/cached/prog" "$out"
+	exit 0
+fi
 chroot "$root" env -i PATH=/usr/sbin:/usr/bin:/sbin:/bin HOME=/tmp LANG=C.UTF-8 \
 	gcc-14 -static -O2 -g -Wall -Wextra -Werror -D_GNU_SOURCE \
 	-o "$inside/prog" "${args[@]}" "${extra[@]}" ||
 	wc_die "build of ${out##*/} failed"
 mkdir -p "$(dirname "$out")"
 cp "$work/prog" "$out"
+wc_guest_objcache_put "$key" "$work/prog"

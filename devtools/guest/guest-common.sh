@@ -79,3 +79,45 @@ wc_guest_resolve_kernel() {
 		wc_die "linux-headers-$WC_GUEST_DEBARCH does not match $WC_GUEST_KVER"
 	export WC_GUEST_KVER WC_GUEST_KPKGVER
 }
+
+# Build results of build-module.sh / build-prog.sh are cached by the hash of
+# everything that goes into them, so that a warm image build only compiles
+# what changed. WC_GUEST_NO_OBJCACHE=1 disables the cache.
+WC_GUEST_OBJCACHE=$WC_GUEST_CACHE/objcache
+
+# wc_guest_objcache_key <dir> [strings...]: hash of the files below <dir>,
+# the strings, the guest kernel and the build root.
+wc_guest_objcache_key() {
+	local dir=$1
+	shift
+	{
+		printf '%s\n' "$WC_GUEST_KVER" "$@"
+		cat "$WC_GUEST_BUILDROOT/.wc-buildroot"
+		(cd "$dir" && find . -type f -print0 | LC_ALL=C sort -z |
+			xargs -0 -r sha256sum)
+	} | sha256sum | cut -c1-32
+}
+
+# wc_guest_objcache_get <key> <out dir>: copy a cached result; fails when
+# there is none.
+wc_guest_objcache_get() {
+	[ "${WC_GUEST_NO_OBJCACHE:-0}" != 1 ] || return 1
+	[ -d "$WC_GUEST_OBJCACHE/$1" ] || return 1
+	mkdir -p "$2"
+	cp -a "$WC_GUEST_OBJCACHE/$1/." "$2/"
+	touch "$WC_GUEST_OBJCACHE/$1"
+}
+
+# wc_guest_objcache_put <key> <files...>: store a result; entries unused
+# for two weeks are dropped.
+wc_guest_objcache_put() {
+	local key=$1 tmp
+	shift
+	mkdir -p "$WC_GUEST_OBJCACHE"
+	tmp=$(mktemp -d "$WC_GUEST_OBJCACHE/.new.XXXXXX")
+	cp -a "$@" "$tmp/"
+	rm -rf "${WC_GUEST_OBJCACHE:?}/$key"
+	mv "$tmp" "$WC_GUEST_OBJCACHE/$key" 2>/dev/null || rm -rf "$tmp"
+	find "$WC_GUEST_OBJCACHE" -mindepth 1 -maxdepth 1 -mtime +14 \
+		-exec rm -rf {} + 2>/dev/null || true
+}
