@@ -16,7 +16,7 @@ uc_pat=$(run_pattern uc)
 uc_off=$(printf '0x%x' $((slot + 0x1000)))
 
 ptecheck "$WC_BDF_IVSHMEM" resource2_wc --offset "$slot" --write "$wc_pat" \
-	--expect WC || fail "resource2_wc mapping is not WC"
+	--expect WC --expect-level pte || fail "resource2_wc mapping is not WC"
 host_check_ivshmem "$slot" "$wc_pat"
 ptecheck "$WC_BDF_IVSHMEM" resource2 --offset "$uc_off" --write "$uc_pat" \
 	--expect UC- || fail "resource2 mapping is not UC-"
