@@ -3,13 +3,16 @@
  */
 
 #include <errno.h>
+#include <fcntl.h>
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <bus_pci_driver.h>
 #include <rte_bus_pci_wc.h>
+#include <rte_common.h>
 #include <rte_dev.h>
 #include <rte_eal.h>
 #include <rte_io.h>
@@ -25,18 +28,26 @@
  *   PCI_WC_TEST_BDF      device, e.g. 0000:00:02.0 (ivshmem)
  *   PCI_WC_TEST_ARGS     device arguments (default "wc=[2]")
  *   PCI_WC_TEST_BAR      BAR to write through (default 2)
- *   PCI_WC_TEST_EXPECT   effective attribute expected at offset 0 of
- *                        that BAR ("wc", "uc", "wc-unverified"), or
- *                        "refused" when probing must fail (default "wc")
+ *   PCI_WC_TEST_OFFSET   page-aligned offset in that BAR to write at
+ *                        (default 0)
+ *   PCI_WC_TEST_PATTERN  string to write there (default generated)
+ *   PCI_WC_TEST_EXPECT   effective attribute expected at that offset
+ *                        ("wc", "uc", "wc-unverified"), or "refused"
+ *                        when probing must fail (default "wc")
+ *   PCI_WC_TEST_WC_ACTIVATE  if set, the test driver sets
+ *                        RTE_PCI_DRV_WC_ACTIVATE
  *
  * The test probes the device through the bus with a driver that needs
  * mapping, lists every segment, checks the effective attribute, that
- * write-combined segments are dma-buf mappings in /proc/self/maps, that
- * a pattern written through the mapping reads back, and that removing
- * the device unmaps every BAR.
+ * write-combined segments are dma-buf mappings in /proc/self/maps, writes
+ * the pattern through the mapping (the caller checks that it reached the
+ * device), compares the page-table entry's memory type with the effective
+ * attribute when /sys/kernel/debug/ptecheck exists (a test-only module of
+ * the guest tests), and checks that removing the device unmaps every BAR.
  */
 
-#define PATTERN_LEN 64
+#define PATTERN_MAX 128
+#define PTECHECK_PATH "/sys/kernel/debug/ptecheck"
 
 static struct rte_pci_device *map_dev;
 
@@ -155,22 +166,74 @@ check_segments(unsigned int *nb_wc)
 }
 
 static int
-write_pattern(unsigned int bar)
+write_pattern(unsigned int bar, uint64_t offset, const char *pattern)
 {
-	uint8_t pattern[PATTERN_LEN], back[PATTERN_LEN];
-	volatile uint8_t *p = map_dev->mem_resource[bar].addr;
-	unsigned int i;
+	char back[PATTERN_MAX];
+	volatile char *p;
+	size_t i, len = strlen(pattern);
 
-	TEST_ASSERT(p != NULL, "BAR%u not mapped", bar);
-	for (i = 0; i < PATTERN_LEN; i++)
-		pattern[i] = 0xa0 + i;
-	for (i = 0; i < PATTERN_LEN; i++)
+	TEST_ASSERT(map_dev->mem_resource[bar].addr != NULL,
+		"BAR%u not mapped", bar);
+	TEST_ASSERT(len < PATTERN_MAX && offset + len <=
+		map_dev->mem_resource[bar].len, "pattern does not fit");
+	p = RTE_PTR_ADD(map_dev->mem_resource[bar].addr, offset);
+	for (i = 0; i < len; i++)
 		p[i] = pattern[i];
-	rte_wmb(); /* drain the write-combining buffer */
-	for (i = 0; i < PATTERN_LEN; i++)
+	rte_wmb(); /* drain the write-combining buffers */
+	for (i = 0; i < len; i++)
 		back[i] = p[i];
-	TEST_ASSERT(memcmp(pattern, back, PATTERN_LEN) == 0,
+	TEST_ASSERT(memcmp(pattern, back, len) == 0,
 		"pattern did not read back from BAR%u", bar);
+	printf("wrote \"%s\" at BAR%u offset 0x%" PRIx64 "\n", pattern, bar,
+		offset);
+	return TEST_SUCCESS;
+}
+
+/* Memory type of the page-table entry of addr, "" when unavailable. */
+static void
+pte_attr(const void *addr, char *attr, size_t len)
+{
+	char req[32], line[512], *v;
+	ssize_t n;
+	int fd;
+
+	attr[0] = '\0';
+	fd = open(PTECHECK_PATH, O_RDWR);
+	if (fd < 0)
+		return;
+	snprintf(req, sizeof(req), "0x%" PRIxPTR, (uintptr_t)addr);
+	if (write(fd, req, strlen(req)) > 0) {
+		n = read(fd, line, sizeof(line) - 1);
+		if (n > 0) {
+			line[n] = '\0';
+			printf("ptecheck: %s", line);
+			v = strstr(line, " attr=");
+			if (v != NULL)
+				strlcpy(attr, v + 6, RTE_MIN(len,
+					strcspn(v + 6, " \n") + 1));
+		}
+	}
+	close(fd);
+}
+
+/* The PTE must say what the effective attribute says. */
+static int
+check_pte(unsigned int bar, uint64_t offset, int attr)
+{
+	const void *addr = RTE_PTR_ADD(map_dev->mem_resource[bar].addr, offset);
+	char pte[16];
+
+	pte_attr(addr, pte, sizeof(pte));
+	if (pte[0] == '\0') {
+		printf("no page-table check (%s absent)\n", PTECHECK_PATH);
+		return TEST_SUCCESS;
+	}
+	if (attr == RTE_PCI_MEM_ATTR_WC)
+		TEST_ASSERT(strcmp(pte, "WC") == 0,
+			"effective wc but the PTE is %s", pte);
+	else if (attr == RTE_PCI_MEM_ATTR_UC)
+		TEST_ASSERT(strcmp(pte, "UC-") == 0 || strcmp(pte, "UC") == 0,
+			"effective uc but the PTE is %s", pte);
 	return TEST_SUCCESS;
 }
 
@@ -180,7 +243,10 @@ test_pci_wc_map(void)
 	const char *bdf = getenv("PCI_WC_TEST_BDF");
 	const char *args = env_or("PCI_WC_TEST_ARGS", "wc=[2]");
 	const char *expect = env_or("PCI_WC_TEST_EXPECT", "wc");
+	const char *pattern = env_or("PCI_WC_TEST_PATTERN",
+		"pci_wc_map_autotest-pattern-0123456789abcdef");
 	unsigned int bar = atoi(env_or("PCI_WC_TEST_BAR", "2")), nb_wc;
+	uint64_t offset = strtoull(env_or("PCI_WC_TEST_OFFSET", "0"), NULL, 0);
 	char devstr[256], vma[512];
 	void *bar_addrs[PCI_MAX_RESOURCE];
 	int ret, attr, i;
@@ -194,6 +260,8 @@ test_pci_wc_map(void)
 		printf("%s not found in %s\n", bdf, rte_pci_get_sysfs_path());
 		return TEST_SKIPPED;
 	}
+	if (getenv("PCI_WC_TEST_WC_ACTIVATE") != NULL)
+		map_drv.drv_flags |= RTE_PCI_DRV_WC_ACTIVATE;
 	rte_pci_register(&map_drv);
 	snprintf(devstr, sizeof(devstr), "%s,%s", bdf, args);
 	printf("probing %s\n", devstr);
@@ -210,10 +278,12 @@ test_pci_wc_map(void)
 		TEST_ASSERT(0, "probe of %s failed: %d", devstr, ret);
 	}
 
+	attr = rte_pci_mem_attr_get(map_dev, bar, offset);
 	ret = check_segments(&nb_wc);
 	if (ret == TEST_SUCCESS)
-		ret = write_pattern(bar);
-	attr = rte_pci_mem_attr_get(map_dev, bar, 0);
+		ret = write_pattern(bar, offset, pattern);
+	if (ret == TEST_SUCCESS)
+		ret = check_pte(bar, offset, attr);
 	for (i = 0; i < PCI_MAX_RESOURCE; i++)
 		bar_addrs[i] = map_dev->mem_resource[i].addr;
 
@@ -221,8 +291,8 @@ test_pci_wc_map(void)
 	rte_pci_unregister(&map_drv);
 	TEST_ASSERT_SUCCESS(ret, "mapped device checks");
 	TEST_ASSERT(strcmp(rte_pci_mem_attr_name(attr), expect) == 0,
-		"BAR%u offset 0: effective %s, expected %s", bar,
-		rte_pci_mem_attr_name(attr), expect);
+		"BAR%u offset 0x%" PRIx64 ": effective %s, expected %s", bar,
+		offset, rte_pci_mem_attr_name(attr), expect);
 	TEST_ASSERT(strcmp(expect, "uc") == 0 || nb_wc > 0,
 		"no write-combined segment");
 	for (i = 0; i < PCI_MAX_RESOURCE; i++) {

@@ -14,6 +14,8 @@ kvargs_autotest
 vdev_autotest
 ring_pmd_autotest
 ethdev_link_status
+pci_wc_plan_autotest
+pci_wc_devargs_autotest
 '
 
 # Every run: no hugepages, no shared runtime files, two lcores.
