@@ -75,6 +75,17 @@ install_modules() { # <kernel dir>
 	[ -s "$root/etc/wc-modules" ] || wc_die "no modules resolved in $moddir"
 }
 
+# WC_GUEST_PAYLOADS: names or globs of the payloads to build (default all).
+payload_selected() { # <name>
+	local p
+	[ -n "${WC_GUEST_PAYLOADS:-}" ] || return 0
+	for p in $WC_GUEST_PAYLOADS; do
+		# shellcheck disable=SC2254 # patterns are globs on purpose
+		case $1 in $p) return 0 ;; esac
+	done
+	return 1
+}
+
 # Each payload script builds what it ships into WC_PAYLOAD_{BIN,MODULES,
 # SHARE}; a failing payload is reported and the image is built without it.
 run_payloads() {
@@ -84,6 +95,7 @@ run_payloads() {
 	for p in "$WC_GUEST_DIR"/payload.d/*.sh; do
 		[ -e "$p" ] || continue
 		name=$(basename "$p" .sh)
+		payload_selected "$name" || continue
 		log=$img/payload-logs/$name.log
 		if WC_PAYLOAD_NAME=$name WC_GUEST_ROOT_DIR=$root \
 		   WC_PAYLOAD_BIN=$root/opt/wc/bin \

@@ -12,9 +12,11 @@
 #
 # usage: run-tests.sh [test name or glob...]     (default: every test)
 # Environment: WC_GUEST_VERBOSE=1 streams the guest console to stderr;
-# WC_GUEST_ARCH (x86_64); WC_GUEST_OUT (artefacts, default build/guest).
+# WC_GUEST_ARCH (x86_64); WC_GUEST_OUT (artefacts, default build/guest);
+# WC_GUEST_TESTS_DIR (default devtools/guest/tests); WC_GUEST_HANG_GRACE.
 #
-# A test fails on: a non-zero exit, its timeout, a missing result, a
+# A test fails on: a non-zero exit, its timeout, a missing result (guest
+# died or hung: the host kills a guest that stops making progress), a
 # failed host check, or a kernel warning in dmesg while it ran (WARN, BUG,
 # Oops, x86 PAT conflicts, IOMMU faults).
 set -uo pipefail
@@ -29,6 +31,9 @@ DMESG_OK='x86/PAT: Configuration [[]'
 
 # Boot and power-off under TCG, on top of the tests' own timeouts.
 BOOT_MARGIN=150
+# A test still running this long after its timeout means the guest hangs
+# (the guest enforces the timeouts itself).
+HANG_GRACE=${WC_GUEST_HANG_GRACE:-60}
 
 nfail=0
 result() { # <status> <name> [reason]
@@ -131,6 +136,39 @@ judge_test() { # <name>
 	result PASS "$name"
 }
 
+# Kill a guest that stopped making progress: no boot report within
+# BOOT_MARGIN, or a test running longer than its timeout plus a minute
+# (HANG_GRACE: the guest enforces the timeout itself, so the guest is
+# hung). Prints
+# why it killed, nothing when QEMU ended by itself.
+watch_guest() { # <qemu pid>
+	local qpid=$1 began=$SECONDS cur='' since=$SECONDS last name tmo limit why=''
+	while kill -0 "$qpid" 2>/dev/null; do
+		sleep 2
+		last=$(grep -a -E '^WC(BOOT|BEGIN|RESULT|DONE)' "$run/results.raw" | tail -n1 | tr -d '\r')
+		if [ "$last" != "$cur" ]; then
+			cur=$last
+			since=$SECONDS
+		fi
+		case $cur in
+		'') limit=$BOOT_MARGIN; name="the boot"; since=$began ;;
+		WCBEGIN*)
+			read -r _ name tmo <<<"$cur"
+			limit=$((tmo + HANG_GRACE)) ;;
+		*) limit=120; name="init between tests" ;;
+		esac
+		if [ $((SECONDS - since)) -gt "$limit" ]; then
+			why="no progress for ${limit}s in $name"
+			break
+		fi
+	done
+	if [ -n "$why" ]; then
+		# timeout(1) passes the signal on to QEMU.
+		kill "$qpid" 2>/dev/null
+		echo "$why"
+	fi
+}
+
 judge_boot() { # <qemu status>
 	local why
 	if ! grep -q '^WCBOOT ' "$run/results.log"; then
@@ -148,9 +186,13 @@ judge_boot() { # <qemu status>
 }
 
 main() {
-	local img t name tests=() tmo total=$BOOT_MARGIN qstatus start tailpid=
+	local img t name tests=() tmo total=$BOOT_MARGIN qstatus start tailpid='' qpid hung
 	wc_need_pkgs "$WC_GUEST_QEMU_PKG" busybox-static kmod xz-utils zstd cpio \
 		debootstrap debian-archive-keyring
+	# One run at a time per output directory (image and artefacts).
+	mkdir -p "$WC_GUEST_OUT"
+	exec 7>"$WC_GUEST_OUT/.lock"
+	flock -n 7 || { wc_log "waiting for another guest run in $WC_GUEST_OUT"; flock 7; }
 	img=$("$WC_GUEST_DIR/mkimage.sh" "$@") || {
 		result FAIL image "building the guest image failed"
 		exit 1
@@ -183,10 +225,15 @@ main() {
 	fi
 	wc_log "booting the $WC_GUEST_ARCH guest (${#tests[@]} tests, limit ${total}s)"
 	start=$SECONDS
-	timeout -k 10 "$total" "${WC_QEMU_CMD[@]}" </dev/null >"$run/qemu.log" 2>&1
+	timeout -k 10 "$total" "${WC_QEMU_CMD[@]}" </dev/null >"$run/qemu.log" 2>&1 &
+	qpid=$!
+	hung=$(watch_guest "$qpid")
+	wait "$qpid"
 	qstatus=$?
 	[ -z "$tailpid" ] || kill "$tailpid" 2>/dev/null
-	if [ $qstatus = 124 ] || [ $qstatus = 137 ]; then
+	if [ -n "$hung" ]; then
+		guest_end="guest killed: $hung"
+	elif [ $qstatus = 124 ] || [ $qstatus = 137 ]; then
 		guest_end="guest killed after the ${total}s limit"
 	else
 		guest_end="QEMU exited with status $qstatus"
