@@ -21,7 +21,7 @@ log=$out/run/tests/10-testpmd.log
 
 summary() {
 	awk '
-	$1 == "DEMO" && $2 == "device" { printf "  %s  %-9s %s\n", $3, $4, "bound to " $5 }
+	$1 == "DEMO" && $2 == "device" { ndev++; dev[ndev] = $3; id[$3] = $4; drv[$3] = $5 }
 	$1 == "DEMO" && $2 == "bar" {
 		line = sprintf("  %s BAR%s (%s):", $3, $4, $5)
 		for (i = 6; i <= NF; i++) line = line " " $i
@@ -31,6 +31,10 @@ summary() {
 	$1 == "DEMO" && $2 == "tx" { tx[$3] = $4 }
 	$1 == "DEMO" && $2 == "seconds" { secs = $3 }
 	END {
+		for (i = 1; i <= ndev; i++)
+			printf "  %s  %s  kernel driver %s, DPDK driver %s\n", dev[i],
+				id[dev[i]], drv[dev[i]],
+				dev[i] in probe ? probe[dev[i]] : "none"
 		printf "BAR memory types while testpmd ran (x86 PAT list):\n%s", bars
 		printf "testpmd io forwarding, %s s:\n", secs
 		for (p = 0; p < 2; p++) {

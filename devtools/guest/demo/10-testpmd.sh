@@ -49,7 +49,8 @@ done
 wait $pid
 cat "$out"
 grep -q 'Bye' "$out" || fail "testpmd did not exit cleanly"
-awk '/Probe PCI driver:/ { print "DEMO probe " $NF " " $4 }
+awk '/Probe PCI driver:/ { for (i = 1; i < NF; i++) if ($i == "device:") d = $(i + 1)
+		print "DEMO probe " d " " $5 }
 	/Forward statistics for port/ { port = $6 }
 	/Accumulated forward statistics/ { port = "" }
 	port != "" && /RX-packets:/ { print "DEMO rx " port " " $2 " " $4 }
