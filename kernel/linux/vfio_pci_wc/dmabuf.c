@@ -75,6 +75,31 @@ static bool vfio_pci_wc_dmabuf_pfn(struct vfio_pci_wc_dmabuf *priv,
 	return false;
 }
 
+/*
+ * A reset or power transition of the device is in progress. A user access
+ * sleeps until it is over, without the mmap or VMA lock (the operation may
+ * need it, e.g. to copy its own arguments), and retries. A kernel access
+ * (copy_*_user() by the very operation) fails instead of deadlocking.
+ */
+vm_fault_t vfio_pci_wc_wait_unblocked(struct vfio_pci_wc_device *wdev,
+				      struct vm_fault *vmf)
+{
+	struct file *file;
+
+	if (!(vmf->flags & FAULT_FLAG_USER))
+		return VM_FAULT_SIGBUS;
+	if (!(vmf->flags & FAULT_FLAG_ALLOW_RETRY) ||
+	    (vmf->flags & FAULT_FLAG_RETRY_NOWAIT))
+		return VM_FAULT_NOPAGE;
+
+	/* The file keeps the device alive once the VMA may be gone */
+	file = get_file(vmf->vma->vm_file);
+	release_fault_lock(vmf);
+	wait_event_killable(wdev->unblocked, !READ_ONCE(wdev->blocked));
+	fput(file);
+	return VM_FAULT_RETRY;
+}
+
 static vm_fault_t vfio_pci_wc_dmabuf_fault(struct vm_fault *vmf)
 {
 	struct vm_area_struct *vma = vmf->vma;
@@ -89,27 +114,26 @@ static vm_fault_t vfio_pci_wc_dmabuf_fault(struct vm_fault *vmf)
 	if (!vfio_pci_wc_dmabuf_pfn(priv, vmf->pgoff, &pfn, &bar_offset))
 		return VM_FAULT_SIGBUS;
 
+	/* memory_lock: the core changes decode and power state under it */
 	down_read(&vdev->memory_lock);
-	if (atomic_read(&wdev->blocked)) {
-		/*
-		 * A reset or power transition is in progress: user accesses
-		 * retry until it is over, kernel accesses (copy_*_user() by
-		 * the very operation) fail instead of deadlocking.
-		 */
-		if (vmf->flags & FAULT_FLAG_USER)
-			ret = VM_FAULT_NOPAGE;
+	mutex_lock(&wdev->lock);
+	if (priv->revoked)
 		goto out_unlock;
+	if (wdev->blocked) {
+		mutex_unlock(&wdev->lock);
+		up_read(&vdev->memory_lock);
+		return vfio_pci_wc_wait_unblocked(wdev, vmf);
 	}
-	if (READ_ONCE(priv->revoked) || vdev->pm_runtime_engaged ||
-	    !vfio_pci_wc_memory_enabled(vdev))
+	if (vdev->pm_runtime_engaged || !vfio_pci_wc_memory_enabled(vdev))
 		goto out_unlock;
 	/* An NC page must never come out WC from another dma-buf's entry */
-	if (!wc && vfio_pci_wc_range_reserved(wdev, priv->bar, bar_offset,
-					      PAGE_SIZE))
+	if (!wc && vfio_pci_wc_range_reserved_locked(wdev, priv->bar,
+						     bar_offset, PAGE_SIZE))
 		goto out_unlock;
 
 	ret = vmf_insert_pfn_prot(vma, vmf->address, pfn, vma->vm_page_prot);
 out_unlock:
+	mutex_unlock(&wdev->lock);
 	up_read(&vdev->memory_lock);
 	return ret;
 }
@@ -196,14 +220,13 @@ static void vfio_pci_wc_zap_dmabuf(struct vfio_pci_wc_dmabuf *priv)
 			    priv->dmabuf->size, true);
 }
 
-void vfio_pci_wc_zap_dmabufs(struct vfio_pci_wc_device *wdev)
+void vfio_pci_wc_zap_dmabufs_locked(struct vfio_pci_wc_device *wdev)
 {
 	struct vfio_pci_wc_dmabuf *priv;
 
-	mutex_lock(&wdev->lock);
+	lockdep_assert_held(&wdev->lock);
 	list_for_each_entry(priv, &wdev->dmabufs, node)
 		vfio_pci_wc_zap_dmabuf(priv);
-	mutex_unlock(&wdev->lock);
 }
 
 /* Another live dma-buf of the device holds WC over a range of @priv */
@@ -427,6 +450,11 @@ static int vfio_pci_wc_set_wc_locked(struct vfio_pci_wc_device *wdev,
 	if (ret)
 		return ret;
 	priv->memattr = VFIO_DEVICE_FEATURE_DMA_BUF_MEMATTR_WC;
+	/*
+	 * Device-file PTEs of the ranges, faulted in before the reservation,
+	 * would now alias it UC-: remove them (refaults are refused).
+	 */
+	vfio_pci_wc_zap_bar_ranges_locked(wdev, priv);
 	return 0;
 }
 
@@ -453,7 +481,6 @@ int vfio_pci_wc_feature_memattr(struct vfio_pci_wc_device *wdev, u32 flags,
 	struct vfio_device_feature_dma_buf_memattr attr;
 	struct vfio_pci_wc_dmabuf *priv;
 	struct dma_buf *dmabuf;
-	bool reserved = false;
 	int ret;
 
 	ret = vfio_check_feature(flags, argsz, VFIO_DEVICE_FEATURE_SET,
@@ -469,47 +496,31 @@ int vfio_pci_wc_feature_memattr(struct vfio_pci_wc_device *wdev, u32 flags,
 	priv = dmabuf->priv;
 
 	mutex_lock(&wdev->lock);
-	if (priv->revoked) {
+	if (priv->revoked)
 		ret = -ENODEV;
-	} else if (attr.memattr == VFIO_DEVICE_FEATURE_DMA_BUF_MEMATTR_WC) {
-		reserved = !priv->wc_reserved;
+	else if (attr.memattr == VFIO_DEVICE_FEATURE_DMA_BUF_MEMATTR_WC)
 		ret = vfio_pci_wc_set_wc_locked(wdev, priv);
-		reserved = reserved && !ret;
-	} else if (attr.memattr == VFIO_DEVICE_FEATURE_DMA_BUF_MEMATTR_NC) {
+	else if (attr.memattr == VFIO_DEVICE_FEATURE_DMA_BUF_MEMATTR_NC)
 		ret = vfio_pci_wc_set_nc_locked(wdev, priv);
-	} else {
+	else
 		ret = -ENOENT;
-	}
 	mutex_unlock(&wdev->lock);
 
-	/*
-	 * Device-file PTEs of the ranges, faulted in before the reservation,
-	 * would now alias it UC-: remove them (refaults are refused).
-	 */
-	if (reserved) {
-		vfio_pci_wc_fence_faults(wdev);
-		vfio_pci_wc_zap_bar_ranges(wdev, priv);
-	}
 	dma_buf_put(dmabuf);
 	return ret;
 }
 
-/* Mark @priv revoked and take it off the device; caller zaps, unreserves */
-static void vfio_pci_wc_detach_locked(struct vfio_pci_wc_dmabuf *priv)
+/*
+ * Mark @priv revoked, take it off the device, zap its mappings and free
+ * its WC reservation. Faults check the flag under the same lock.
+ */
+static void vfio_pci_wc_revoke_locked(struct vfio_pci_wc_dmabuf *priv)
 {
 	lockdep_assert_held(&priv->wdev->lock);
-	WRITE_ONCE(priv->revoked, true);
+	priv->revoked = true;
 	list_del_init(&priv->node);
-}
-
-static void vfio_pci_wc_finish_revoke(struct vfio_pci_wc_dmabuf *priv)
-{
-	struct vfio_pci_wc_device *wdev = priv->wdev;
-
 	vfio_pci_wc_zap_dmabuf(priv);
-	mutex_lock(&wdev->lock);
 	vfio_pci_wc_unreserve_locked(priv);
-	mutex_unlock(&wdev->lock);
 }
 
 int vfio_pci_wc_feature_revoke(struct vfio_pci_wc_device *wdev, u32 flags,
@@ -518,7 +529,6 @@ int vfio_pci_wc_feature_revoke(struct vfio_pci_wc_device *wdev, u32 flags,
 	struct vfio_device_feature_dma_buf_revoke revoke;
 	struct vfio_pci_wc_dmabuf *priv;
 	struct dma_buf *dmabuf;
-	bool detached = false;
 	int ret;
 
 	ret = vfio_check_feature(flags, argsz, VFIO_DEVICE_FEATURE_SET,
@@ -534,16 +544,10 @@ int vfio_pci_wc_feature_revoke(struct vfio_pci_wc_device *wdev, u32 flags,
 	priv = dmabuf->priv;
 
 	mutex_lock(&wdev->lock);
-	if (!priv->revoked) {
-		vfio_pci_wc_detach_locked(priv);
-		detached = true;
-	}
+	if (!priv->revoked)
+		vfio_pci_wc_revoke_locked(priv);
 	mutex_unlock(&wdev->lock);
 
-	if (detached) {
-		vfio_pci_wc_fence_faults(wdev);
-		vfio_pci_wc_finish_revoke(priv);
-	}
 	dma_buf_put(dmabuf);
 	return 0;
 }
@@ -556,18 +560,17 @@ void vfio_pci_wc_revoke_all(struct vfio_pci_wc_device *wdev)
 
 	mutex_lock(&wdev->lock);
 	list_for_each_entry_safe(priv, tmp, &wdev->dmabufs, node) {
-		/* A dma-buf being released is past its last reference */
+		/* A dma-buf being released is past its last mapping */
 		if (!get_file_active(&priv->dmabuf->file))
 			continue;
-		vfio_pci_wc_detach_locked(priv);
+		vfio_pci_wc_revoke_locked(priv);
 		list_add_tail(&priv->node, &revoked);
 	}
 	mutex_unlock(&wdev->lock);
 
-	vfio_pci_wc_fence_faults(wdev);
+	/* The last fput() releases the dma-buf, which takes wdev->lock */
 	list_for_each_entry_safe(priv, tmp, &revoked, node) {
 		list_del_init(&priv->node);
-		vfio_pci_wc_finish_revoke(priv);
 		fput(priv->dmabuf->file);
 	}
 }

@@ -39,30 +39,28 @@ bool vfio_pci_wc_memory_enabled(struct vfio_pci_core_device *vdev)
 }
 
 /*
- * Wait for faults that are inserting a PTE under memory_lock (read) to
- * finish: a fault that starts afterwards sees any state changed before.
- */
-void vfio_pci_wc_fence_faults(struct vfio_pci_wc_device *wdev)
-{
-	down_write(&wdev->core.memory_lock);
-	up_write(&wdev->core.memory_lock);
-}
-
-/*
  * Zap every dma-buf mapping of the device and keep new faults out until
- * vfio_pci_wc_unblock(), around a core operation that may disable, reset
- * or power down the BARs.
+ * vfio_pci_wc_unblock(), around an operation that may disable, reset or
+ * power down the BARs. Faults check wdev->blocked under wdev->lock, so no
+ * PTE inserted before survives the zap and none is inserted until then.
+ * Takes no core lock: the PCI core calls it from reset_prepare() with the
+ * device lock held, and the core's reset paths with memory_lock held for
+ * write.
  */
 static void vfio_pci_wc_block(struct vfio_pci_wc_device *wdev)
 {
-	atomic_inc(&wdev->blocked);
-	vfio_pci_wc_fence_faults(wdev);
-	vfio_pci_wc_zap_dmabufs(wdev);
+	mutex_lock(&wdev->lock);
+	wdev->blocked++;
+	vfio_pci_wc_zap_dmabufs_locked(wdev);
+	mutex_unlock(&wdev->lock);
 }
 
 static void vfio_pci_wc_unblock(struct vfio_pci_wc_device *wdev)
 {
-	atomic_dec(&wdev->blocked);
+	mutex_lock(&wdev->lock);
+	wdev->blocked--;
+	mutex_unlock(&wdev->lock);
+	wake_up_all(&wdev->unblocked);
 }
 
 static void vfio_pci_wc_add_guarded(struct vfio_pci_wc_device *wdev,
@@ -76,24 +74,18 @@ static void vfio_pci_wc_add_guarded(struct vfio_pci_wc_device *wdev,
 
 /*
  * The core zaps BAR mappings on writes to these registers: memory decode
- * (PCI_COMMAND), power state (PM control) and function level reset
- * (PCIe device control, AF control).
+ * (PCI_COMMAND) and power state (PM control). A function level reset
+ * through PCIe device control or AF control goes through
+ * pci_try_reset_function(), hence through vfio_pci_wc_reset_prepare().
  */
 static void vfio_pci_wc_init_guarded(struct vfio_pci_wc_device *wdev)
 {
 	struct pci_dev *pdev = wdev->core.pdev;
 	unsigned int nr = 0;
-	u8 af;
 
 	vfio_pci_wc_add_guarded(wdev, &nr, PCI_COMMAND, 2);
 	if (pdev->pm_cap)
 		vfio_pci_wc_add_guarded(wdev, &nr, pdev->pm_cap + PCI_PM_CTRL, 2);
-	if (pci_pcie_cap(pdev))
-		vfio_pci_wc_add_guarded(wdev, &nr,
-					pci_pcie_cap(pdev) + PCI_EXP_DEVCTL, 2);
-	af = pci_find_capability(pdev, PCI_CAP_ID_AF);
-	if (af)
-		vfio_pci_wc_add_guarded(wdev, &nr, af + PCI_AF_CTRL, 1);
 }
 
 static bool vfio_pci_wc_config_write_guarded(struct vfio_pci_wc_device *wdev,
@@ -174,18 +166,14 @@ static long vfio_pci_wc_ioctl(struct vfio_device *core_vdev, unsigned int cmd,
 	struct vfio_pci_wc_device *wdev = to_wc_device(core_vdev);
 	long ret;
 
-	switch (cmd) {
-	case VFIO_DEVICE_RESET:
-	case VFIO_DEVICE_PCI_HOT_RESET:
-		vfio_pci_wc_block(wdev);
-		ret = vfio_pci_core_ioctl(core_vdev, cmd, arg);
-		vfio_pci_wc_unblock(wdev);
-		return ret;
-	case VFIO_DEVICE_IOEVENTFD:
+	/*
+	 * VFIO_DEVICE_RESET and VFIO_DEVICE_PCI_HOT_RESET need no wrapper:
+	 * like every other reset, they reach vfio_pci_wc_reset_prepare().
+	 */
+	if (cmd == VFIO_DEVICE_IOEVENTFD) {
 		ret = vfio_pci_wc_check_ioeventfd(wdev, arg);
 		if (ret)
 			return ret;
-		break;
 	}
 	return vfio_pci_core_ioctl(core_vdev, cmd, arg);
 }
@@ -284,7 +272,7 @@ static int vfio_pci_wc_init_dev(struct vfio_device *core_vdev)
 
 	mutex_init(&wdev->lock);
 	INIT_LIST_HEAD(&wdev->dmabufs);
-	atomic_set(&wdev->blocked, 0);
+	init_waitqueue_head(&wdev->unblocked);
 	return vfio_pci_core_init_dev(core_vdev);
 }
 
@@ -345,6 +333,38 @@ static void vfio_pci_wc_remove(struct pci_dev *pdev)
 	vfio_put_device(&vdev->vdev);
 }
 
+/*
+ * Called by the PCI core, with the device lock held, around every reset
+ * that saves and restores the device: FLR and the other function resets
+ * (pci_reset_function(), pci_try_reset_function(): the sysfs "reset"
+ * file, VFIO_DEVICE_RESET, an FLR written to config space) and bus or
+ * slot resets (pci_reset_bus(): VFIO_DEVICE_PCI_HOT_RESET through any
+ * device of the reset set). The core only zaps the device file's mappings,
+ * and not on every one of these paths; the dma-buf mappings are ours.
+ * memory_lock may be held for write by the caller: it is not taken here.
+ */
+static void vfio_pci_wc_reset_prepare(struct pci_dev *pdev)
+{
+	struct vfio_pci_core_device *vdev = dev_get_drvdata(&pdev->dev);
+
+	vfio_pci_wc_block(container_of(vdev, struct vfio_pci_wc_device, core));
+}
+
+static void vfio_pci_wc_reset_done(struct pci_dev *pdev)
+{
+	struct vfio_pci_core_device *vdev = dev_get_drvdata(&pdev->dev);
+
+	vfio_pci_wc_unblock(container_of(vdev, struct vfio_pci_wc_device,
+					 core));
+}
+
+/* The core's AER handling, plus the reset hooks */
+static const struct pci_error_handlers vfio_pci_wc_err_handlers = {
+	.error_detected	= vfio_pci_core_aer_err_detected,
+	.reset_prepare	= vfio_pci_wc_reset_prepare,
+	.reset_done	= vfio_pci_wc_reset_done,
+};
+
 static int vfio_pci_wc_sriov_configure(struct pci_dev *pdev, int nr_virtfn)
 {
 	return vfio_pci_core_sriov_configure(dev_get_drvdata(&pdev->dev),
@@ -364,7 +384,7 @@ static struct pci_driver vfio_pci_wc_driver = {
 	.probe			= vfio_pci_wc_probe,
 	.remove			= vfio_pci_wc_remove,
 	.sriov_configure	= vfio_pci_wc_sriov_configure,
-	.err_handler		= &vfio_pci_core_err_handlers,
+	.err_handler		= &vfio_pci_wc_err_handlers,
 	.driver_managed_dma	= true,
 };
 

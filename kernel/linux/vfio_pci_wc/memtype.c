@@ -280,12 +280,14 @@ void vfio_pci_wc_unreserve_locked(struct vfio_pci_wc_dmabuf *priv)
 }
 
 /* Remove the device-file PTEs of the ranges of @priv */
-void vfio_pci_wc_zap_bar_ranges(struct vfio_pci_wc_device *wdev,
-				struct vfio_pci_wc_dmabuf *priv)
+void vfio_pci_wc_zap_bar_ranges_locked(struct vfio_pci_wc_device *wdev,
+				       struct vfio_pci_wc_dmabuf *priv)
 {
 	struct address_space *mapping = wdev->core.vdev.inode->i_mapping;
 	loff_t base = VFIO_PCI_INDEX_TO_OFFSET(priv->bar);
 	u32 i;
+
+	lockdep_assert_held(&wdev->lock);
 
 	for (i = 0; i < priv->nr_ranges; i++)
 		unmap_mapping_range(mapping, base + priv->ranges[i].offset,

@@ -4,18 +4,26 @@
  * write-combined through exported dma-bufs.
  *
  * Lock order (outermost first):
- *   mmap_lock -> core.memory_lock (read, fault paths) -> wdev->lock
- *   wdev->lock -> i_mmap_rwsem (zapping)
- * Nothing takes core.memory_lock while holding wdev->lock, and no user
- * memory is copied while holding wdev->lock.
+ *   mmap_lock/VMA lock -> core.memory_lock (read) -> wdev->lock    faults
+ *   core.memory_lock (write) -> device_lock -> wdev->lock     core resets
+ *   device_lock -> wdev->lock               other resets (reset_prepare)
+ *   wdev->lock -> i_mmap_rwsem                                   zapping
+ * Every PTE of a BAR we own (dma-buf or device file) is inserted under
+ * wdev->lock after checking the state that allows it; every change of
+ * that state zaps under wdev->lock. So nothing needs core.memory_lock to
+ * fence faults, which reset_prepare() could not take: the core may hold
+ * it for write around the very reset. Nothing takes core.memory_lock or
+ * a device_lock while holding wdev->lock, and no user memory is copied
+ * while holding wdev->lock.
  */
 #ifndef VFIO_PCI_WC_H
 #define VFIO_PCI_WC_H
 
-#include <linux/atomic.h>
 #include <linux/list.h>
+#include <linux/mm_types.h>
 #include <linux/mutex.h>
 #include <linux/sizes.h>
+#include <linux/wait.h>
 #include <linux/vfio_pci_core.h>
 #include <linux/vfio_dmabuf_compat.h>
 
@@ -24,8 +32,8 @@
 /* Largest number of ranges accepted in one dma-buf export. */
 #define VFIO_PCI_WC_MAX_RANGES		1024
 
-/* Config space registers whose writes can disable or reset the BARs. */
-#define VFIO_PCI_WC_NR_GUARDED_REGS	4
+/* Config space registers whose writes can disable the BARs. */
+#define VFIO_PCI_WC_NR_GUARDED_REGS	2
 
 struct vfio_pci_wc_guarded_reg {
 	u16 offset;
@@ -39,12 +47,13 @@ struct vfio_pci_wc_bar {
 
 struct vfio_pci_wc_device {
 	struct vfio_pci_core_device core;	/* must stay first */
-	/* Protects dmabufs and the state of every dma-buf on it */
+	/* Protects dmabufs, the state of every dma-buf on it and blocked */
 	struct mutex lock;
 	struct list_head dmabufs;
 	struct vfio_pci_wc_bar bars[PCI_STD_NUM_BARS];
-	/* Operations in progress that zap BAR mappings (reset, decode off) */
-	atomic_t blocked;
+	/* Operations in progress that disable, reset or power down the BARs */
+	unsigned int blocked;
+	wait_queue_head_t unblocked;
 	struct vfio_pci_wc_guarded_reg guarded[VFIO_PCI_WC_NR_GUARDED_REGS];
 };
 
@@ -82,7 +91,6 @@ static inline bool vfio_pci_wc_bar_owned(struct vfio_pci_wc_device *wdev,
 
 /* main.c */
 bool vfio_pci_wc_allow_nonprefetchable(void);
-void vfio_pci_wc_fence_faults(struct vfio_pci_wc_device *wdev);
 bool vfio_pci_wc_memory_enabled(struct vfio_pci_core_device *vdev);
 
 /* memtype.c */
@@ -93,8 +101,8 @@ int vfio_pci_wc_check_policy(struct vfio_pci_wc_device *wdev,
 int vfio_pci_wc_reserve_locked(struct vfio_pci_wc_device *wdev,
 			       struct vfio_pci_wc_dmabuf *priv);
 void vfio_pci_wc_unreserve_locked(struct vfio_pci_wc_dmabuf *priv);
-void vfio_pci_wc_zap_bar_ranges(struct vfio_pci_wc_device *wdev,
-				struct vfio_pci_wc_dmabuf *priv);
+void vfio_pci_wc_zap_bar_ranges_locked(struct vfio_pci_wc_device *wdev,
+				       struct vfio_pci_wc_dmabuf *priv);
 bool vfio_pci_wc_range_reserved_locked(struct vfio_pci_wc_device *wdev,
 				       unsigned int bar, u64 offset, u64 len);
 bool vfio_pci_wc_range_reserved(struct vfio_pci_wc_device *wdev,
@@ -114,7 +122,9 @@ int vfio_pci_wc_feature_revoke(struct vfio_pci_wc_device *wdev, u32 flags,
 			       void __user *arg, size_t argsz);
 bool vfio_pci_wc_dmabuf_overlaps_wc_locked(struct vfio_pci_wc_device *wdev,
 					   struct vfio_pci_wc_dmabuf *priv);
-void vfio_pci_wc_zap_dmabufs(struct vfio_pci_wc_device *wdev);
+void vfio_pci_wc_zap_dmabufs_locked(struct vfio_pci_wc_device *wdev);
+vm_fault_t vfio_pci_wc_wait_unblocked(struct vfio_pci_wc_device *wdev,
+				      struct vm_fault *vmf);
 void vfio_pci_wc_revoke_all(struct vfio_pci_wc_device *wdev);
 
 #endif /* VFIO_PCI_WC_H */

@@ -1,13 +1,16 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
- * Life cycle of a write-combined dma-buf mapping: zapped by device reset
- * and by memory decode off (faults SIGBUS while decode is off, refaults WC
- * after), revoked by VFIO_DEVICE_FEATURE_DMA_BUF_REVOKE and by the last
+ * Life cycle of a write-combined dma-buf mapping: zapped by every kind of
+ * reset (VFIO_DEVICE_RESET, VFIO_DEVICE_PCI_HOT_RESET, the sysfs "reset"
+ * file), user accesses during a reset wait for it instead of reaching the
+ * device, zapped by memory decode off (faults SIGBUS while decode is off,
+ * refaults WC after), revoked by VFIO_DEVICE_FEATURE_DMA_BUF_REVOKE and by the last
  * close of the device (faults SIGBUS, cannot be mapped again), and every
  * WC reservation is gone from the PAT memtype list afterwards.
  * Environment: VFIO_WC_SLOT (BAR2 offset this test may write).
  */
 #include <errno.h>
+#include <pthread.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -79,23 +82,96 @@ static void write_command(struct __test_metadata *_metadata,
 			    dev->bar_offset[VFIO_PCI_CONFIG_REGION_INDEX] + 4));
 }
 
-TEST_F(revoke, device_reset)
+#define MARK	0x5a
+
+/* After a reset: zapped, faults back in WC with the device's bytes */
+static void expect_zapped_then_wc(struct __test_metadata *_metadata,
+				  FIXTURE_DATA(revoke) *self)
 {
 	char attr[16];
 	uint8_t v;
 
-	self->wc[100] = 0x5a;
-	if (ioctl(self->dev.fd, VFIO_DEVICE_RESET))
-		SKIP(return, "VFIO_DEVICE_RESET not supported: %s", strerror(errno));
-	/* Zapped by the reset... */
 	EXPECT_EQ(-ENOENT, ptecheck_probe(self->wc));
-	/* ...and faults back in with the same attribute */
 	ASSERT_TRUE(vfio_wc_try_read(self->wc + 100, &v));
-	EXPECT_EQ(0x5a, v);
+	EXPECT_EQ(MARK, v);
 	ASSERT_EQ(0, vfio_wc_pte_attr(self->wc, attr, sizeof(attr)));
 	EXPECT_STREQ("WC", attr);
 	EXPECT_EQ(1, vfio_wc_pat_count(self->phys, self->phys + PG,
 				       "write-combining"));
+}
+
+TEST_F(revoke, device_reset)
+{
+	self->wc[100] = MARK;
+	if (ioctl(self->dev.fd, VFIO_DEVICE_RESET))
+		SKIP(return, "VFIO_DEVICE_RESET not supported: %s", strerror(errno));
+	expect_zapped_then_wc(_metadata, self);
+}
+
+TEST_F(revoke, hot_reset)
+{
+	int ret;
+
+	self->wc[100] = MARK;
+	ret = vfio_wc_hot_reset(&self->dev);
+	if (ret)
+		SKIP(return, "VFIO_DEVICE_PCI_HOT_RESET not supported: %s",
+		     strerror(-ret));
+	expect_zapped_then_wc(_metadata, self);
+}
+
+/* A reset that does not go through the VFIO device fd at all */
+TEST_F(revoke, sysfs_reset)
+{
+	self->wc[100] = MARK;
+	ASSERT_EQ(0, vfio_wc_sysfs_reset(device_bdf));
+	expect_zapped_then_wc(_metadata, self);
+}
+
+struct reader {
+	const volatile uint8_t *addr;
+	volatile bool stop;
+	volatile unsigned long reads;
+	unsigned long wrong;
+	unsigned long sigbus;
+};
+
+static void *read_loop(void *arg)
+{
+	struct reader *r = arg;
+	uint8_t v;
+
+	while (!r->stop) {
+		if (!vfio_wc_try_read(r->addr, &v))
+			r->sigbus++;
+		else if (v != MARK)
+			r->wrong++;
+		r->reads++;
+	}
+	return NULL;
+}
+
+/*
+ * While the device is in reset its memory decode is off, and a read
+ * reaching it would not return the device's bytes: a user access made
+ * during the reset must wait for it to end, not fault SIGBUS either.
+ */
+TEST_F(revoke, access_during_reset)
+{
+	struct reader r = { .addr = self->wc + 100 };
+	pthread_t thread;
+
+	self->wc[100] = MARK;
+	ASSERT_EQ(0, pthread_create(&thread, NULL, read_loop, &r));
+	while (r.reads < 1000)
+		usleep(1000);
+	EXPECT_EQ(0, vfio_wc_sysfs_reset(device_bdf));
+	r.stop = true;
+	pthread_join(thread, NULL);
+	TH_LOG("%lu reads, %lu not from the device, %lu SIGBUS", r.reads,
+	       r.wrong, r.sigbus);
+	EXPECT_EQ(0UL, r.wrong);
+	EXPECT_EQ(0UL, r.sigbus);
 }
 
 TEST_F(revoke, memory_decode_off)

@@ -212,6 +212,41 @@ int vfio_wc_revoke(struct vfio_wc_dev *dev, int dmabuf_fd)
 			       &revoke, sizeof(revoke));
 }
 
+int vfio_wc_hot_reset(struct vfio_wc_dev *dev)
+{
+	struct vfio_pci_hot_reset *reset;
+	size_t len = sizeof(*reset) + sizeof(reset->group_fds[0]);
+	int ret;
+
+	reset = calloc(1, len);
+	if (!reset)
+		return -ENOMEM;
+	/* The device is alone in its reset set: its own group is enough */
+	reset->argsz = len;
+	reset->count = 1;
+	reset->group_fds[0] = dev->group;
+	ret = ioctl(dev->fd, VFIO_DEVICE_PCI_HOT_RESET, reset);
+	if (ret < 0)
+		ret = -errno;
+	free(reset);
+	return ret;
+}
+
+int vfio_wc_sysfs_reset(const char *bdf)
+{
+	char path[128];
+	int fd, ret = 0;
+
+	snprintf(path, sizeof(path), "/sys/bus/pci/devices/%s/reset", bdf);
+	fd = open(path, O_WRONLY);
+	if (fd < 0)
+		return -errno;
+	if (write(fd, "1", 1) != 1)
+		ret = -errno;
+	close(fd);
+	return ret;
+}
+
 void *vfio_wc_mmap_bar(struct vfio_wc_dev *dev, uint32_t bar,
 		       uint64_t offset, size_t len)
 {

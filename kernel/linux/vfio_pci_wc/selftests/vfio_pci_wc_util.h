@@ -46,6 +46,10 @@ int vfio_wc_export_one(struct vfio_wc_dev *dev, uint32_t bar,
 int vfio_wc_set_memattr(struct vfio_wc_dev *dev, int dmabuf_fd,
 			uint32_t memattr);
 int vfio_wc_revoke(struct vfio_wc_dev *dev, int dmabuf_fd);
+/* VFIO_DEVICE_PCI_HOT_RESET through this device's fd: 0 or -errno */
+int vfio_wc_hot_reset(struct vfio_wc_dev *dev);
+/* Write "1" to the device's sysfs "reset" file: 0 or -errno */
+int vfio_wc_sysfs_reset(const char *bdf);
 
 /* mmap() of the device file at @offset of @bar, MAP_FAILED on error */
 void *vfio_wc_mmap_bar(struct vfio_wc_dev *dev, uint32_t bar,
