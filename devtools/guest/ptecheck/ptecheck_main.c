@@ -23,6 +23,7 @@
 #include <linux/mm.h>
 #include <linux/module.h>
 #include <linux/pgtable.h>
+#include <linux/rcupdate.h>
 #include <linux/sched/mm.h>
 #include <linux/slab.h>
 #include <linux/uaccess.h>
@@ -53,7 +54,7 @@ static const char * const ptecheck_level_names[] = {
 
 /*
  * Find the present leaf entry mapping @addr. The caller holds mmap_lock,
- * which keeps the page-table pages of the VMA from being freed; each entry
+ * which keeps the upper page-table levels of the VMA in place; each entry
  * is read once, so a concurrent zap yields "not present", never garbage.
  */
 static int ptecheck_walk(struct mm_struct *mm, unsigned long addr,
@@ -90,7 +91,10 @@ static int ptecheck_walk(struct mm_struct *mm, unsigned long addr,
 		leaf->level = PTECHECK_LEVEL_PMD;
 		return 0;
 	}
+	/* PTE tables may be freed under RCU without mmap_lock (THP collapse) */
+	rcu_read_lock();
 	pte = ptep_get(pte_offset_kernel(&pmd, addr));
+	rcu_read_unlock();
 	if (!pte_present(pte))
 		return -ENOENT;
 	leaf->entry = pte_val(pte);
