@@ -4,7 +4,6 @@
 
 #include <inttypes.h>
 #include <stdbool.h>
-#include <stdio.h>
 #include <string.h>
 
 #include <rte_common.h>
@@ -20,11 +19,69 @@ struct pat_entry {
 	uint64_t end;
 };
 
+/* A hexadecimal number at *p, which moves past it. */
 static bool
-parse_line(const char *line, uint64_t *start, uint64_t *end, char type[32])
+parse_hex(const char **p, uint64_t *val)
 {
-	return sscanf(line, "PAT: [mem 0x%" SCNx64 "-0x%" SCNx64 "] %31s",
-			start, end, type) == 3;
+	const char *c = *p;
+	uint64_t v = 0;
+	unsigned int n;
+	int d;
+
+	for (n = 0; ; c++, n++) {
+		if (*c >= '0' && *c <= '9')
+			d = *c - '0';
+		else if (*c >= 'a' && *c <= 'f')
+			d = *c - 'a' + 10;
+		else if (*c >= 'A' && *c <= 'F')
+			d = *c - 'A' + 10;
+		else
+			break;
+		if (n == 16)
+			return false; /* more than 64 bits */
+		v = v << 4 | d;
+	}
+	if (n == 0)
+		return false;
+	*p = c;
+	*val = v;
+	return true;
+}
+
+/*
+ * "PAT: [mem 0x<start>-0x<end>] <type>": the range, and *type pointing
+ * at the type. Parsed by hand: the list has an entry per mapping of the
+ * whole system, and a sscanf() per line made this check the largest
+ * cost of mapping a device write-combining.
+ */
+static bool
+parse_range(const char *line, uint64_t *start, uint64_t *end,
+		const char **type)
+{
+	static const char head[] = "PAT: [mem 0x";
+	const char *p = line;
+
+	if (strncmp(p, head, sizeof(head) - 1) != 0)
+		return false;
+	p += sizeof(head) - 1;
+	if (!parse_hex(&p, start) || strncmp(p, "-0x", 3) != 0)
+		return false;
+	p += 3;
+	if (!parse_hex(&p, end) || strncmp(p, "] ", 2) != 0)
+		return false;
+	*type = p + 2;
+	return true;
+}
+
+/* The type word of a line into type[32] (truncated like "%31s"). */
+static void
+copy_type(const char *p, char type[32])
+{
+	size_t n = strcspn(p, " \t\n");
+
+	n = RTE_MIN(n, (size_t)31);
+	memcpy(type, p, n);
+	type[n] = '\0';
 }
 
 /* Whether the WC entries cover [start, end) completely. */
@@ -57,10 +114,12 @@ pci_wc_pat_check(const char *list, uint64_t start, uint64_t end,
 	const char *line = list;
 
 	while (line != NULL && *line != '\0') {
+		const char *p;
 		uint64_t s, e;
 		char type[32];
 
-		if (parse_line(line, &s, &e, type) && s < end && e > start) {
+		if (parse_range(line, &s, &e, &p) && s < end && e > start) {
+			copy_type(p, type);
 			if (strcmp(type, PAT_WC_NAME) != 0) {
 				strlcpy(other, type, 32);
 				return PCI_WC_PAT_NOT_WC;
