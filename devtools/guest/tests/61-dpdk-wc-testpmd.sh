@@ -1,0 +1,72 @@
+#!/bin/sh
+# SPDX-License-Identifier: BSD-3-Clause
+# timeout: 200
+# dpdk-testpmd on vfio-pci-wc forwards between virtio-net, whose notify
+# area is asked write-combining (wc=[4:0x3000-0x3fff]), and e1000e
+# (wc=auto; non-prefetchable BARs, so nothing WC): the virtio driver
+# accepts its arguments once the bus took "wc" out, both ports forward
+# (non-zero, matching counters), and "show device info" shows the
+# virtio notify page as the one WC segment next to UC ones.
+. /opt/wc/lib.sh
+need_cmd dpdk-testpmd
+load_module vfio-pci-wc
+bind_vfio "$WC_BDF_VIRTIO" vfio-pci-wc
+bind_vfio "$WC_BDF_E1000E" vfio-pci-wc
+
+out=/tmp/testpmd.out
+# The commands arrive on stdin while testpmd runs: forward for 15 s.
+(
+	echo "show device info $WC_BDF_VIRTIO"
+	echo "show device info $WC_BDF_E1000E"
+	echo "start tx_first"
+	sleep 15
+	echo "stop"
+	echo "quit"
+) | timeout -s KILL 150 dpdk-testpmd -l 0-1 -n 1 --file-prefix=wc61 \
+	-a "$WC_BDF_VIRTIO,wc=[4:0x3000-0x3fff]" -a "$WC_BDF_E1000E,wc=auto" -- \
+	-i --total-num-mbufs=2048 --rxq=1 --txq=1 --rxd=256 --txd=256 \
+	--nb-cores=1 --forward-mode=io >"$out" 2>&1
+rc=$?
+cat "$out"
+grep -q 'Bye' "$out" || fail "testpmd did not exit cleanly (status $rc)"
+grep -q "Probe PCI driver: net_virtio .* device: $WC_BDF_VIRTIO" "$out" ||
+	fail "net_virtio did not probe $WC_BDF_VIRTIO"
+grep -q "Probe PCI driver: net_e1000_em .* device: $WC_BDF_E1000E" "$out" ||
+	fail "net_e1000_em did not probe $WC_BDF_E1000E"
+grep -q "PCI_WC: $WC_BDF_VIRTIO: BAR4 range 0x3000-0x3fff: write-combining, effective wc" "$out" ||
+	fail "no probe-time line for the virtio notify WC segment"
+
+# The "show device info" block of one device: its BAR segment lines.
+segs() { # <bdf>
+	awk -v d="$1" '/Infos for device/ { cur = ($5 == d) }
+		cur && /^\tBAR[0-9]/ { print }' "$out"
+}
+info "virtio-net segments:"
+segs "$WC_BDF_VIRTIO"
+info "e1000e segments:"
+segs "$WC_BDF_E1000E"
+expect_eq "$(segs "$WC_BDF_VIRTIO" | grep -c -- '-> wc$')" 1 "virtio WC segments"
+segs "$WC_BDF_VIRTIO" | grep -q '^.BAR4 0x00003000-0x00003fff wc -> wc$' ||
+	fail "virtio BAR4 notify page is not the WC segment"
+segs "$WC_BDF_VIRTIO" | grep -q '^.BAR4 0x00000000-0x00002fff uc -> uc$' ||
+	fail "virtio BAR4 0x0-0x2fff is not UC"
+[ "$(segs "$WC_BDF_E1000E" | grep -c -- '-> uc$')" -ge 2 ] ||
+	fail "e1000e: expected UC segments for BAR0 and BAR1"
+! segs "$WC_BDF_E1000E" | grep -q -- 'wc' || fail "e1000e has a WC segment"
+
+stat() { # <port> <RX|TX> <packets|dropped>
+	awk -v p="$1" -v k="$2-$3:" '
+		/Forward statistics for port/ { cur = ($6 == p) }
+		/Accumulated forward statistics/ { cur = 0 }
+		cur { for (i = 1; i < NF; i++) if ($i == k) v = $(i + 1) }
+		END { print v + 0 }' "$out"
+}
+rx0=$(stat 0 RX packets) tx0=$(stat 0 TX packets)
+rx1=$(stat 1 RX packets) tx1=$(stat 1 TX packets)
+echo "TESTPMD port0_rx=$rx0 port0_tx=$tx0 port1_rx=$rx1 port1_tx=$tx1"
+for v in "$rx0" "$tx0" "$rx1" "$tx1"; do
+	[ "$v" -gt 0 ] || fail "a port counter is zero (port0 RX $rx0 TX $tx0, port1 RX $rx1 TX $tx1)"
+done
+inflight=512
+d=$((tx1 - rx0)); [ ${d#-} -le $inflight ] || fail "port0 RX $rx0 vs port1 TX $tx1"
+d=$((tx0 - rx1)); [ ${d#-} -le $inflight ] || fail "port1 RX $rx1 vs port0 TX $tx0"

@@ -1,0 +1,59 @@
+#!/bin/sh
+# SPDX-License-Identifier: BSD-3-Clause
+# timeout: 200
+# Hot-unplug and re-probe with new device arguments (rte_dev_remove,
+# rte_dev_probe): each probe maps what its own "wc" argument asks
+# (off, then [2], then auto with the driver's WC_ACTIVATE); each removal
+# leaves no mapping over the BARs and no VFIO or dma-buf mapping in the
+# process, and the PAT memory type list over the BARs is back to its
+# state before the first probe.
+. /opt/wc/lib.sh
+. /opt/wc/share/dpdk-wc.sh
+. /opt/wc/share/vfio-pci-wc.sh
+need_cmd dpdk-wc-probe
+load_module ptecheck
+load_module vfio-pci-wc
+bind_vfio "$WC_BDF_IVSHMEM" vfio-pci-wc
+
+bdf=$WC_BDF_IVSHMEM
+slot=$(ivshmem_slot)
+pat=$(run_pattern reprobe)
+release=/tmp/wc64.release
+out=/tmp/hotplug.out
+{ wc_pat_lines "$bdf" 0; wc_pat_lines "$bdf" 2; } >/tmp/pat.before
+info "PAT over BAR0+BAR2 before: $(grep -c . /tmp/pat.before) entries"
+rm -f $release
+timeout -s KILL 180 dpdk-wc-probe -l 0 -n 1 --file-prefix=wc64 \
+	-a "$bdf,wc=off" -- --dev "$bdf" --show \
+	--remove --no-leftover --probe "$bdf,wc=[2]" --show \
+	--write "2:$slot:$pat" \
+	--remove --no-leftover --probe "$bdf,wc=auto" --show \
+	--remove --no-leftover --hold $release >$out 2>&1 &
+ppid=$!
+i=0
+until grep -q '^READY' $out; do
+	kill -0 $ppid 2>/dev/null || { cat $out; fail "dpdk-wc-probe exited early: $(grep -m1 '^ERROR' $out)"; }
+	i=$((i + 1))
+	[ $i -lt 600 ] || { cat $out; fail "dpdk-wc-probe is not done after 120 s"; }
+	sleep 0.2
+done
+{ wc_pat_lines "$bdf" 0; wc_pat_lines "$bdf" 2; } >/tmp/pat.after
+touch $release
+wait $ppid
+rc=$?
+cat $out
+[ $rc -eq 0 ] || fail "dpdk-wc-probe failed (status $rc): $(grep -m1 '^ERROR' $out)"
+expect_eq "$(grep -c '^PROBED ' $out)" 3 "probes"
+expect_eq "$(grep -c '^REMOVED .* 0 left mapped)$' $out)" 3 "clean removals"
+expect_eq "$(grep -c '^NO-LEFTOVER ok$' $out)" 3 "removals without VFIO or dma-buf mappings"
+# The SEG lines of each probe, in order: off, [2], auto.
+awk '/^SEGMENTS /{ n++ } /^SEG / { print > ("/tmp/probe" n ".segs") }' $out
+wc_expect_segs /tmp/probe1.segs 2 wc 0
+wc_expect_segs /tmp/probe1.segs 2 uc 1
+wc_expect_segs /tmp/probe2.segs 2 wc 1
+wc_expect_segs /tmp/probe3.segs 2 wc 1
+wc_expect_segs /tmp/probe3.segs 0 uc 1
+cmp -s /tmp/pat.before /tmp/pat.after ||
+	fail "PAT entries over the BARs after removal differ: before '$(tr '\n' '|' </tmp/pat.before)' after '$(tr '\n' '|' </tmp/pat.after)'"
+info "PAT over BAR0+BAR2 after the last removal: back to the $(grep -c . /tmp/pat.after) entries of before"
+host_check_ivshmem "$slot" "$pat"
