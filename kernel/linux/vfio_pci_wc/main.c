@@ -14,7 +14,6 @@
 #include <linux/module.h>
 #include <linux/pci.h>
 #include <linux/pm_runtime.h>
-#include <linux/uaccess.h>
 
 #include "vfio_pci_wc.h"
 
@@ -135,29 +134,31 @@ static void vfio_pci_wc_close_device(struct vfio_device *core_vdev)
 	vfio_pci_core_close_device(core_vdev);
 }
 
-static int vfio_pci_wc_check_ioeventfd(struct vfio_pci_wc_device *wdev,
-				       unsigned long arg)
+static bool vfio_pci_wc_owns_a_bar(struct vfio_pci_wc_device *wdev)
 {
-	struct vfio_device_ioeventfd ioeventfd;
 	unsigned int bar;
 
-	if (copy_from_user(&ioeventfd, (void __user *)arg,
-			   offsetofend(struct vfio_device_ioeventfd, offset)))
-		return -EFAULT;
+	for (bar = 0; bar < PCI_STD_NUM_BARS; bar++)
+		if (vfio_pci_wc_bar_owned(wdev, bar))
+			return true;
+	return false;
+}
 
-	/*
-	 * The core would write through barmap[], a UC- mapping that may
-	 * alias a write-combined range of a BAR we own. Keep ioeventfds on
-	 * the BARs the core maps itself.
-	 */
-	bar = VFIO_PCI_OFFSET_TO_INDEX(ioeventfd.offset);
-	if (vfio_pci_wc_bar_owned(wdev, bar)) {
-		pci_info_ratelimited(wdev->core.pdev,
-				     "ioeventfd on BAR %u refused: BAR is managed for write-combining\n",
-				     bar);
-		return -EOPNOTSUPP;
-	}
-	return 0;
+/*
+ * An ioeventfd makes the core write through barmap[], for a BAR we own a
+ * UC- mapping that may alias a write-combined range. The core copies the
+ * request from user space itself and vfio_pci_ioeventfd() is not
+ * exported, so the BAR cannot be checked on the copy the core will use:
+ * the user could change it in between. Refuse ioeventfds on every device
+ * that has a BAR we own, without reading the request.
+ */
+static int vfio_pci_wc_check_ioeventfd(struct vfio_pci_wc_device *wdev)
+{
+	if (!vfio_pci_wc_owns_a_bar(wdev))
+		return 0;
+	pci_info_ratelimited(wdev->core.pdev,
+			     "ioeventfd refused: a BAR of the device is managed for write-combining\n");
+	return -EOPNOTSUPP;
 }
 
 static long vfio_pci_wc_ioctl(struct vfio_device *core_vdev, unsigned int cmd,
@@ -171,7 +172,7 @@ static long vfio_pci_wc_ioctl(struct vfio_device *core_vdev, unsigned int cmd,
 	 * like every other reset, they reach vfio_pci_wc_reset_prepare().
 	 */
 	if (cmd == VFIO_DEVICE_IOEVENTFD) {
-		ret = vfio_pci_wc_check_ioeventfd(wdev, arg);
+		ret = vfio_pci_wc_check_ioeventfd(wdev);
 		if (ret)
 			return ret;
 	}

@@ -3,13 +3,19 @@
  * VFIO_DEVICE_FEATURE_DMA_BUF through vfio-pci-wc: every malformed
  * request is refused with the errno the upstream feature uses, a valid one
  * returns a dma-buf of the requested size whose pages are the BAR's.
+ * VFIO_DEVICE_IOEVENTFD is refused on a device with a BAR managed for
+ * write-combining.
  * Device: ivshmem (BAR0 256 B registers, BAR1 MSI-X or empty, BAR2 RAM).
+ * Environment: VFIO_WC_NONPREF_BDF (a vfio-pci-wc device without
+ * prefetchable memory BAR, hence none managed).
  */
 #include <errno.h>
 #include <fcntl.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/eventfd.h>
+#include <sys/ioctl.h>
 #include <sys/mman.h>
 #include <unistd.h>
 
@@ -247,6 +253,55 @@ TEST_F(export, fd_flags)
 	ASSERT_EQ(FD_CLOEXEC, fcntl(fd, F_GETFD) & FD_CLOEXEC);
 	ASSERT_EQ(O_RDWR, fcntl(fd, F_GETFL) & O_ACCMODE);
 	close(fd);
+}
+
+/* Register (fd >= 0) or remove (fd = -1) a 4-byte ioeventfd: 0 or -errno */
+static int ioeventfd(struct vfio_wc_dev *dev, uint32_t bar, uint64_t offset,
+		     int fd)
+{
+	struct vfio_device_ioeventfd req = {
+		.argsz = sizeof(req),
+		.flags = VFIO_DEVICE_IOEVENTFD_32,
+		.offset = dev->bar_offset[bar] + offset,
+		.data = 0,
+		.fd = fd,
+	};
+
+	return ioctl(dev->fd, VFIO_DEVICE_IOEVENTFD, &req) ? -errno : 0;
+}
+
+/*
+ * The core reads the request itself, after this driver: refusing only
+ * requests for a managed BAR could be raced by rewriting the offset in
+ * between. Any BAR of a device with a managed BAR is refused.
+ */
+TEST_F(export, ioeventfd_refused)
+{
+	int efd = eventfd(0, EFD_CLOEXEC);
+
+	ASSERT_LE(0, efd);
+	/* BAR2 is managed, BAR0 (registers) is not */
+	EXPECT_EQ(-EOPNOTSUPP, ioeventfd(&self->dev, BAR2, 0, efd));
+	EXPECT_EQ(-EOPNOTSUPP, ioeventfd(&self->dev, 0, 0, efd));
+	close(efd);
+}
+
+TEST_F(export, ioeventfd_without_managed_bar)
+{
+	const char *bdf = vfio_wc_env_bdf("VFIO_WC_NONPREF_BDF");
+	struct vfio_wc_dev dev2;
+	int efd;
+
+	if (!bdf)
+		SKIP(return, "VFIO_WC_NONPREF_BDF not set");
+	ASSERT_EQ(0, vfio_wc_open(&dev2, bdf));
+	efd = eventfd(0, EFD_CLOEXEC);
+	ASSERT_LE(0, efd);
+	/* Left to the core: registered, then removed */
+	EXPECT_EQ(0, ioeventfd(&dev2, 0, 0, efd));
+	EXPECT_EQ(0, ioeventfd(&dev2, 0, 0, -1));
+	close(efd);
+	vfio_wc_close(&dev2);
 }
 
 int main(int argc, char *argv[])
