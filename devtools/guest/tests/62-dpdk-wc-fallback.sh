@@ -17,7 +17,8 @@ reason="the kernel cannot export BAR ranges as dma-buf"
 out=/tmp/auto.out
 # Only NOTICE and above of the write-combining log type.
 wc_probe_run $out 60 -l 0 -n 1 --file-prefix=wc62 -a "$bdf,wc=auto" \
-	--log-level=bus.pci.wc:notice -- --dev "$bdf" --show --attr 2:0 ||
+	--log-level=bus.pci.wc:notice -- --dev "$bdf" --show --attr 2:0 \
+	--telemetry "/pci/wc,$bdf" ||
 	fail "wc=auto: dpdk-wc-probe failed: $(grep -m1 '^ERROR' $out)"
 expect_eq "$(grep -c 'PCI_WC: ' $out)" 1 "wc=auto: write-combining log lines"
 grep -q "^PCI_WC: $bdf: BAR2 mapped uncached, write-combining unavailable: $reason$" $out ||
@@ -27,6 +28,8 @@ wc_expect_segs $out 2 wc 0
 wc_segs $out 2 uc | grep -q 'requested=wc effective=uc .* pte=UC' ||
 	fail "wc=auto: BAR2 is not uncached in the page table"
 grep -q '^ATTR bar=2 off=0x0 uc$' $out || fail "wc=auto: rte_pci_mem_attr_get(BAR2) is not uc"
+grep -q '^TELEMETRY {"/pci/wc":.*"bar2_0x0":{"bar":2,"range":"0x0-0xfffff","len":1048576,"requested":"wc","effective":"uc"}' $out ||
+	fail "wc=auto: telemetry does not show BAR2 requested wc, effective uc"
 
 out=/tmp/list.out
 wc_probe_run $out 60 -l 0 -n 1 --file-prefix=wc62 -a "$bdf,wc=[2]" -- \
