@@ -19,6 +19,7 @@
 #include <linux/overflow.h>
 #include <linux/pci.h>
 #include <linux/slab.h>
+#include <linux/srcu.h>
 #include <linux/uaccess.h>
 
 #include "vfio_pci_wc.h"
@@ -31,6 +32,9 @@ MODULE_INFO(import_ns, "DMA_BUF");
 
 static const struct dma_buf_ops vfio_pci_wc_dmabuf_ops;
 static const struct vm_operations_struct vfio_pci_wc_dmabuf_wc_vm_ops;
+
+/* Keeps priv->wdev alive for the faults and mmap() that found it set */
+DEFINE_STATIC_SRCU(vfio_pci_wc_srcu);
 
 static int vfio_pci_wc_dmabuf_attach(struct dma_buf *dmabuf,
 				     struct dma_buf_attachment *attachment)
@@ -65,9 +69,7 @@ static bool vfio_pci_wc_dmabuf_pfn(struct vfio_pci_wc_dmabuf *priv,
 
 		if (pos < range->length) {
 			*bar_offset = range->offset + pos;
-			*pfn = PHYS_PFN(pci_resource_start(priv->wdev->core.pdev,
-							   priv->bar) +
-					*bar_offset);
+			*pfn = PHYS_PFN(priv->bar_phys + *bar_offset);
 			return true;
 		}
 		pos -= range->length;
@@ -84,27 +86,23 @@ static bool vfio_pci_wc_dmabuf_pfn(struct vfio_pci_wc_dmabuf *priv,
 vm_fault_t vfio_pci_wc_wait_unblocked(struct vfio_pci_wc_device *wdev,
 				      struct vm_fault *vmf)
 {
-	struct file *file;
-
 	if (!(vmf->flags & FAULT_FLAG_USER))
 		return VM_FAULT_SIGBUS;
 	if (!(vmf->flags & FAULT_FLAG_ALLOW_RETRY) ||
 	    (vmf->flags & FAULT_FLAG_RETRY_NOWAIT))
 		return VM_FAULT_NOPAGE;
 
-	/* The file keeps the device alive once the VMA may be gone */
-	file = get_file(vmf->vma->vm_file);
+	/* The caller keeps @wdev alive, not the VMA once unlocked */
 	release_fault_lock(vmf);
 	wait_event_killable(wdev->unblocked, !READ_ONCE(wdev->blocked));
-	fput(file);
 	return VM_FAULT_RETRY;
 }
 
-static vm_fault_t vfio_pci_wc_dmabuf_fault(struct vm_fault *vmf)
+static vm_fault_t vfio_pci_wc_dmabuf_insert(struct vfio_pci_wc_device *wdev,
+					    struct vfio_pci_wc_dmabuf *priv,
+					    struct vm_fault *vmf)
 {
 	struct vm_area_struct *vma = vmf->vma;
-	struct vfio_pci_wc_dmabuf *priv = vma->vm_private_data;
-	struct vfio_pci_wc_device *wdev = priv->wdev;
 	struct vfio_pci_core_device *vdev = &wdev->core;
 	bool wc = vma->vm_ops == &vfio_pci_wc_dmabuf_wc_vm_ops;
 	vm_fault_t ret = VM_FAULT_SIGBUS;
@@ -138,6 +136,21 @@ out_unlock:
 	return ret;
 }
 
+static vm_fault_t vfio_pci_wc_dmabuf_fault(struct vm_fault *vmf)
+{
+	struct vfio_pci_wc_dmabuf *priv = vmf->vma->vm_private_data;
+	struct vfio_pci_wc_device *wdev;
+	vm_fault_t ret = VM_FAULT_SIGBUS;
+	int idx;
+
+	idx = srcu_read_lock(&vfio_pci_wc_srcu);
+	wdev = READ_ONCE(priv->wdev);
+	if (wdev)
+		ret = vfio_pci_wc_dmabuf_insert(wdev, priv, vmf);
+	srcu_read_unlock(&vfio_pci_wc_srcu, idx);
+	return ret;
+}
+
 static const struct vm_operations_struct vfio_pci_wc_dmabuf_wc_vm_ops = {
 	.fault = vfio_pci_wc_dmabuf_fault,
 };
@@ -151,13 +164,19 @@ static int vfio_pci_wc_dmabuf_mmap(struct dma_buf *dmabuf,
 				   struct vm_area_struct *vma)
 {
 	struct vfio_pci_wc_dmabuf *priv = dmabuf->priv;
-	struct vfio_pci_wc_device *wdev = priv->wdev;
+	struct vfio_pci_wc_device *wdev;
 	bool wc = false;
-	int ret = 0;
+	int ret = 0, idx;
 
 	if (!(vma->vm_flags & VM_SHARED))
 		return -EINVAL;
 
+	idx = srcu_read_lock(&vfio_pci_wc_srcu);
+	wdev = READ_ONCE(priv->wdev);
+	if (!wdev) {
+		srcu_read_unlock(&vfio_pci_wc_srcu, idx);
+		return -ENODEV;
+	}
 	mutex_lock(&wdev->lock);
 	if (priv->revoked) {
 		ret = -ENODEV;
@@ -174,6 +193,7 @@ static int vfio_pci_wc_dmabuf_mmap(struct dma_buf *dmabuf,
 		priv->nc_mapped = true;
 	}
 	mutex_unlock(&wdev->lock);
+	srcu_read_unlock(&vfio_pci_wc_srcu, idx);
 	if (ret)
 		return ret;
 
@@ -191,18 +211,20 @@ static int vfio_pci_wc_dmabuf_mmap(struct dma_buf *dmabuf,
 	return 0;
 }
 
+/* No fault or mmap() is in progress: they hold a reference to the file */
 static void vfio_pci_wc_dmabuf_release(struct dma_buf *dmabuf)
 {
 	struct vfio_pci_wc_dmabuf *priv = dmabuf->priv;
 	struct vfio_pci_wc_device *wdev = priv->wdev;
 
-	mutex_lock(&wdev->lock);
-	if (!priv->revoked)
+	/* A revoked dma-buf already gave everything back */
+	if (wdev) {
+		mutex_lock(&wdev->lock);
 		list_del(&priv->node);
-	vfio_pci_wc_unreserve_locked(priv);
-	mutex_unlock(&wdev->lock);
-
-	put_device(&wdev->core.vdev.device);
+		vfio_pci_wc_unreserve_locked(priv);
+		mutex_unlock(&wdev->lock);
+		put_device(&wdev->core.vdev.device);
+	}
 	kfree(priv);
 }
 
@@ -324,7 +346,9 @@ vfio_pci_wc_dmabuf_alloc(struct vfio_pci_wc_device *wdev,
 		return ERR_PTR(-ENOMEM);
 	priv->nr_ranges = hdr->nr_ranges;
 	priv->wdev = wdev;
+	priv->owner = wdev;
 	priv->bar = hdr->region_index;
+	priv->bar_phys = pci_resource_start(wdev->core.pdev, priv->bar);
 	priv->memattr = VFIO_DEVICE_FEATURE_DMA_BUF_MEMATTR_NC;
 	INIT_LIST_HEAD(&priv->node);
 
@@ -422,7 +446,7 @@ static struct dma_buf *vfio_pci_wc_get_dmabuf(struct vfio_pci_wc_device *wdev,
 	if (IS_ERR(dmabuf))
 		return dmabuf;
 	priv = dmabuf->priv;
-	if (dmabuf->ops != &vfio_pci_wc_dmabuf_ops || priv->wdev != wdev) {
+	if (dmabuf->ops != &vfio_pci_wc_dmabuf_ops || priv->owner != wdev) {
 		dma_buf_put(dmabuf);
 		return ERR_PTR(-ENODEV);
 	}
@@ -511,8 +535,10 @@ int vfio_pci_wc_feature_memattr(struct vfio_pci_wc_device *wdev, u32 flags,
 }
 
 /*
- * Mark @priv revoked, take it off the device, zap its mappings and free
- * its WC reservation. Faults check the flag under the same lock.
+ * Mark @priv revoked, take it off the device, zap its mappings, free its
+ * WC reservation and detach it from the device. Faults check the flag
+ * under the same lock; the caller drops the device reference with
+ * vfio_pci_wc_put_revoked() once the lock is released.
  */
 static void vfio_pci_wc_revoke_locked(struct vfio_pci_wc_dmabuf *priv)
 {
@@ -521,6 +547,19 @@ static void vfio_pci_wc_revoke_locked(struct vfio_pci_wc_dmabuf *priv)
 	list_del_init(&priv->node);
 	vfio_pci_wc_zap_dmabuf(priv);
 	vfio_pci_wc_unreserve_locked(priv);
+	WRITE_ONCE(priv->wdev, NULL);
+}
+
+/* Drop the device reference of dma-bufs revoked since the last call */
+static void vfio_pci_wc_put_revoked(struct vfio_pci_wc_device *wdev,
+				    unsigned int nr)
+{
+	if (!nr)
+		return;
+	/* Faults and mmap() that found priv->wdev set are done with it */
+	synchronize_srcu(&vfio_pci_wc_srcu);
+	while (nr--)
+		put_device(&wdev->core.vdev.device);
 }
 
 int vfio_pci_wc_feature_revoke(struct vfio_pci_wc_device *wdev, u32 flags,
@@ -529,6 +568,7 @@ int vfio_pci_wc_feature_revoke(struct vfio_pci_wc_device *wdev, u32 flags,
 	struct vfio_device_feature_dma_buf_revoke revoke;
 	struct vfio_pci_wc_dmabuf *priv;
 	struct dma_buf *dmabuf;
+	unsigned int nr = 0;
 	int ret;
 
 	ret = vfio_check_feature(flags, argsz, VFIO_DEVICE_FEATURE_SET,
@@ -544,19 +584,26 @@ int vfio_pci_wc_feature_revoke(struct vfio_pci_wc_device *wdev, u32 flags,
 	priv = dmabuf->priv;
 
 	mutex_lock(&wdev->lock);
-	if (!priv->revoked)
+	if (!priv->revoked) {
 		vfio_pci_wc_revoke_locked(priv);
+		nr++;
+	}
 	mutex_unlock(&wdev->lock);
 
+	vfio_pci_wc_put_revoked(wdev, nr);
 	dma_buf_put(dmabuf);
 	return 0;
 }
 
-/* Last close of the device: no dma-buf outlives it */
+/*
+ * Last close of the device: no dma-buf outlives it, and none keeps a
+ * reference to it (the device may then be removed).
+ */
 void vfio_pci_wc_revoke_all(struct vfio_pci_wc_device *wdev)
 {
 	struct vfio_pci_wc_dmabuf *priv, *tmp;
 	LIST_HEAD(revoked);
+	unsigned int nr = 0;
 
 	mutex_lock(&wdev->lock);
 	list_for_each_entry_safe(priv, tmp, &wdev->dmabufs, node) {
@@ -565,8 +612,11 @@ void vfio_pci_wc_revoke_all(struct vfio_pci_wc_device *wdev)
 			continue;
 		vfio_pci_wc_revoke_locked(priv);
 		list_add_tail(&priv->node, &revoked);
+		nr++;
 	}
 	mutex_unlock(&wdev->lock);
+
+	vfio_pci_wc_put_revoked(wdev, nr);
 
 	/* The last fput() releases the dma-buf, which takes wdev->lock */
 	list_for_each_entry_safe(priv, tmp, &revoked, node) {

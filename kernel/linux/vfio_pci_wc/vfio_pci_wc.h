@@ -64,10 +64,18 @@ struct vfio_pci_wc_range {
 };
 
 struct vfio_pci_wc_dmabuf {
-	struct vfio_pci_wc_device *wdev;	/* holds a device reference */
+	/*
+	 * Holds a device reference until revoked, then NULL: a revoked
+	 * dma-buf keeps nothing of the device, which may be unbound, removed
+	 * and freed while the dma-buf lives on. Read under
+	 * vfio_pci_wc_srcu by faults and mmap().
+	 */
+	struct vfio_pci_wc_device *wdev;
+	const void *owner;		/* the exporting device, never dereferenced */
 	struct dma_buf *dmabuf;
 	struct list_head node;			/* on wdev->dmabufs until revoked */
 	unsigned int bar;
+	phys_addr_t bar_phys;			/* BAR start */
 	u32 memattr;
 	bool revoked;
 	bool wc_reserved;
