@@ -29,8 +29,6 @@
 
 #include "vfio_pci_wc.h"
 
-static const struct vm_operations_struct *vfio_pci_wc_core_vm_ops;
-
 static bool vfio_pci_wc_bar_wants_wc(struct vfio_pci_wc_device *wdev,
 				     unsigned int bar)
 {
@@ -397,7 +395,7 @@ ssize_t vfio_pci_wc_bar_rw(struct vfio_pci_wc_device *wdev,
 	return done;
 }
 
-/* BAR offset of the first page of a fault of @order in a device-file VMA */
+/* BAR offset of the page at @addr of a device-file VMA */
 static u64 vfio_pci_wc_vma_offset(struct vm_area_struct *vma,
 				  unsigned long addr)
 {
@@ -407,51 +405,48 @@ static u64 vfio_pci_wc_vma_offset(struct vm_area_struct *vma,
 	return (pgoff + ((addr - vma->vm_start) >> PAGE_SHIFT)) << PAGE_SHIFT;
 }
 
-static vm_fault_t vfio_pci_wc_bar_huge_fault(struct vm_fault *vmf,
-					     unsigned int order)
+/*
+ * Fault of a device-file mapping of a BAR we own. The core's handler
+ * cannot be used: a WC reservation made between its check here and its
+ * PTE insertion would escape the zap of the reservation, and the page
+ * would come out UC- over a WC entry (or WC through the device file). So
+ * the PTE is inserted here, under wdev->lock like the reservation and
+ * its zap, with the core's checks. Only 4 KiB pages: a huge one could
+ * cover a WC-reserved page.
+ */
+static vm_fault_t vfio_pci_wc_bar_fault(struct vm_fault *vmf)
 {
 	struct vm_area_struct *vma = vmf->vma;
 	struct vfio_pci_wc_device *wdev =
 		container_of(vma->vm_private_data, struct vfio_pci_wc_device,
 			     core);
+	struct vfio_pci_core_device *vdev = &wdev->core;
 	unsigned int bar = vma->vm_pgoff >>
 			   (VFIO_PCI_OFFSET_SHIFT - PAGE_SHIFT);
-	unsigned long addr = vmf->address & ~((PAGE_SIZE << order) - 1);
-	const struct vm_operations_struct *core_ops =
-		READ_ONCE(vfio_pci_wc_core_vm_ops);
+	u64 offset = vfio_pci_wc_vma_offset(vma, vmf->address);
+	vm_fault_t ret = VM_FAULT_SIGBUS;
 
-	/*
-	 * A WC-reserved page would come out WC through the device file:
-	 * refuse it, and never cover one with a huge page.
-	 */
-	if (order && (addr < vma->vm_start ||
-		      addr + (PAGE_SIZE << order) > vma->vm_end))
-		return VM_FAULT_FALLBACK;
-	if (vfio_pci_wc_range_reserved(wdev, bar,
-				       vfio_pci_wc_vma_offset(vma, addr),
-				       PAGE_SIZE << order)) {
-		if (order)
-			return VM_FAULT_FALLBACK;
-		dev_warn_ratelimited(&wdev->core.pdev->dev,
+	down_read(&vdev->memory_lock);
+	mutex_lock(&wdev->lock);
+	if (vdev->pm_runtime_engaged || !vfio_pci_wc_memory_enabled(vdev))
+		goto out_unlock;
+	if (vfio_pci_wc_range_reserved_locked(wdev, bar, offset, PAGE_SIZE)) {
+		dev_warn_ratelimited(&vdev->pdev->dev,
 				     "BAR %u: offset 0x%llx is reserved write-combining by a dma-buf, device file access refused\n",
-				     bar, vfio_pci_wc_vma_offset(vma, addr));
-		return VM_FAULT_SIGBUS;
+				     bar, offset);
+		goto out_unlock;
 	}
-	if (!order)
-		return core_ops->fault(vmf);
-	if (!core_ops->huge_fault)
-		return VM_FAULT_FALLBACK;
-	return core_ops->huge_fault(vmf, order);
-}
-
-static vm_fault_t vfio_pci_wc_bar_fault(struct vm_fault *vmf)
-{
-	return vfio_pci_wc_bar_huge_fault(vmf, 0);
+	ret = vmf_insert_pfn(vma, vmf->address,
+			     PHYS_PFN(pci_resource_start(vdev->pdev, bar) +
+				      offset));
+out_unlock:
+	mutex_unlock(&wdev->lock);
+	up_read(&vdev->memory_lock);
+	return ret;
 }
 
 static const struct vm_operations_struct vfio_pci_wc_bar_vm_ops = {
 	.fault = vfio_pci_wc_bar_fault,
-	.huge_fault = vfio_pci_wc_bar_huge_fault,
 };
 
 /* mmap() of a BAR we own through the device file */
@@ -471,13 +466,10 @@ int vfio_pci_wc_mmap_bar(struct vfio_pci_wc_device *wdev,
 		return -EBUSY;
 	}
 
+	/* The core checks the range and sets the VMA up, we fault it */
 	ret = vfio_pci_core_mmap(&wdev->core.vdev, vma);
 	if (ret)
 		return ret;
-
-	/* The core's vm_ops are static and the same for every BAR VMA */
-	if (!READ_ONCE(vfio_pci_wc_core_vm_ops))
-		WRITE_ONCE(vfio_pci_wc_core_vm_ops, vma->vm_ops);
 	vma->vm_ops = &vfio_pci_wc_bar_vm_ops;
 	return 0;
 }
