@@ -322,24 +322,91 @@ bool vfio_pci_wc_range_reserved(struct vfio_pci_wc_device *wdev,
 	return ret;
 }
 
-/* Read or write one page (or less) of a WC-reserved range through WC */
+/* The reservation's WC kernel mapping of BAR offset @offset, or NULL */
+static void __iomem *vfio_pci_wc_wc_map_locked(struct vfio_pci_wc_device *wdev,
+					       unsigned int bar, u64 offset)
+{
+	struct vfio_pci_wc_dmabuf *priv;
+	u32 i;
+
+	lockdep_assert_held(&wdev->lock);
+	list_for_each_entry(priv, &wdev->dmabufs, node) {
+		if (priv->bar != bar || !priv->wc_reserved)
+			continue;
+		for (i = 0; i < priv->nr_ranges; i++) {
+			const struct vfio_pci_wc_range *range = &priv->ranges[i];
+
+			if (offset >= range->offset &&
+			    offset - range->offset < range->length)
+				return range->wc_map + (offset - range->offset);
+		}
+	}
+	return NULL;
+}
+
+/*
+ * Copy @count bytes (within one page) between @bounce and BAR offset @pos
+ * through the WC mapping of the reservation that covers it: -ENOENT when
+ * none does. Under wdev->lock, so the reservation (and its mapping) stays
+ * while in use; no ioremap of our own, whose memtype entry would outlive
+ * a concurrent release of the reservation and turn the next device-file
+ * fault of the page WC.
+ */
 static ssize_t vfio_pci_wc_rw_wc_page(struct vfio_pci_wc_device *wdev,
-				      unsigned int bar, char __user *buf,
+				      unsigned int bar, void *bounce,
 				      loff_t pos, size_t count, bool iswrite)
 {
-	resource_size_t page = pci_resource_start(wdev->core.pdev, bar) +
-			       round_down(pos, PAGE_SIZE);
+	struct vfio_pci_core_device *vdev = &wdev->core;
 	void __iomem *io;
+	ssize_t ret = count;
+
+	down_read(&vdev->memory_lock);
+	if (!vfio_pci_wc_memory_enabled(vdev)) {
+		up_read(&vdev->memory_lock);
+		return -EIO;
+	}
+	mutex_lock(&wdev->lock);
+	io = vfio_pci_wc_wc_map_locked(wdev, bar, pos);
+	if (!io)
+		ret = -ENOENT;
+	else if (iswrite)
+		memcpy_toio(io, bounce, count);
+	else
+		memcpy_fromio(bounce, io, count);
+	mutex_unlock(&wdev->lock);
+	up_read(&vdev->memory_lock);
+	return ret;
+}
+
+/* One chunk of vfio_pci_wc_bar_rw(), through a WC page when reserved */
+static ssize_t vfio_pci_wc_rw_chunk(struct vfio_pci_wc_device *wdev,
+				    unsigned int bar, char __user *buf,
+				    void *bounce, loff_t pos, size_t count,
+				    bool iswrite)
+{
+	struct vfio_pci_core_device *vdev = &wdev->core;
+	size_t x_start = 0, x_end = 0;
 	ssize_t ret;
 
-	io = ioremap_wc(page, PAGE_SIZE);
-	if (!io)
-		return -ENOMEM;
-	ret = vfio_pci_core_do_io_rw(&wdev->core, true, io, buf,
-				     offset_in_page(pos), count, 0, 0,
-				     iswrite, VFIO_PCI_IO_WIDTH_8);
-	iounmap(io);
-	return ret;
+	/* No user memory is copied under the locks of the WC path */
+	if (iswrite && copy_from_user(bounce, buf, count))
+		return -EFAULT;
+	ret = vfio_pci_wc_rw_wc_page(wdev, bar, bounce, pos, count, iswrite);
+	if (ret >= 0) {
+		if (!iswrite && copy_to_user(buf, bounce, count))
+			return -EFAULT;
+		return ret;
+	}
+	if (ret != -ENOENT)
+		return ret;
+
+	if (bar == vdev->msix_bar) {
+		x_start = vdev->msix_offset;
+		x_end = vdev->msix_offset + vdev->msix_size;
+	}
+	return vfio_pci_core_do_io_rw(vdev, true, wdev->bars[bar].map, buf,
+				      pos, count, x_start, x_end, iswrite,
+				      VFIO_PCI_IO_WIDTH_8);
 }
 
 /*
@@ -354,43 +421,33 @@ ssize_t vfio_pci_wc_bar_rw(struct vfio_pci_wc_device *wdev,
 	unsigned int bar = VFIO_PCI_OFFSET_TO_INDEX(*ppos);
 	loff_t pos = *ppos & VFIO_PCI_OFFSET_MASK;
 	resource_size_t end = pci_resource_len(vdev->pdev, bar);
-	size_t x_start = 0, x_end = 0, done = 0;
-	ssize_t ret;
+	size_t done = 0;
+	ssize_t ret = 0;
+	void *bounce;
 
 	if (pos >= end)
 		return -EINVAL;
 	count = min_t(size_t, count, end - pos);
-
-	if (bar == vdev->msix_bar) {
-		x_start = vdev->msix_offset;
-		x_end = vdev->msix_offset + vdev->msix_size;
-	}
+	bounce = kmalloc(min_t(size_t, count, PAGE_SIZE), GFP_KERNEL);
+	if (!bounce)
+		return -ENOMEM;
 
 	while (done < count) {
 		loff_t off = pos + done;
 		size_t chunk = min_t(size_t, count - done,
 				     PAGE_SIZE - offset_in_page(off));
 
-		if (vfio_pci_wc_range_reserved(wdev, bar,
-					       round_down(off, PAGE_SIZE),
-					       PAGE_SIZE))
-			ret = vfio_pci_wc_rw_wc_page(wdev, bar, buf + done,
-						     off, chunk, iswrite);
-		else
-			ret = vfio_pci_core_do_io_rw(vdev, true,
-						     wdev->bars[bar].map,
-						     buf + done, off, chunk,
-						     x_start, x_end, iswrite,
-						     VFIO_PCI_IO_WIDTH_8);
-		if (ret < 0) {
-			if (!done)
-				return ret;
+		ret = vfio_pci_wc_rw_chunk(wdev, bar, buf + done, bounce, off,
+					   chunk, iswrite);
+		if (ret <= 0)
 			break;
-		}
 		done += ret;
 		if (ret < chunk)
 			break;
 	}
+	kfree(bounce);
+	if (!done && ret < 0)
+		return ret;
 	*ppos += done;
 	return done;
 }
