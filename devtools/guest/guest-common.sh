@@ -9,7 +9,7 @@
 WC_GUEST_DIR=$WC_REPO/devtools/guest
 WC_GUEST_ARCH=${WC_GUEST_ARCH:-x86_64}
 WC_GUEST_SUITE=${WC_GUEST_SUITE:-trixie}
-WC_GUEST_CACHE=$WC_CACHE/guest
+WC_GUEST_CACHE=${WC_GUEST_CACHE:-$WC_CACHE/guest}
 WC_GUEST_OUT=${WC_GUEST_OUT:-$WC_BUILD/guest}
 # The tests run in the guest (the harness's own self-test uses another).
 WC_GUEST_TESTS_DIR=${WC_GUEST_TESTS_DIR:-$WC_GUEST_DIR/tests}
