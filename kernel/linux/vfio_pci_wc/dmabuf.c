@@ -292,13 +292,16 @@ static int vfio_pci_wc_check_region(struct vfio_pci_wc_device *wdev, u32 index)
 {
 	struct vfio_pci_core_device *vdev = &wdev->core;
 
-	/* Only memory BARs; no config, ROM, VGA or device specific region */
+	/*
+	 * Only BARs (ENODEV otherwise, as upstream), and of those only
+	 * implemented, mmap-able memory BARs (EINVAL, as upstream where no
+	 * peer-to-peer provider exists for them).
+	 */
 	if (index >= VFIO_PCI_ROM_REGION_INDEX)
 		return -ENODEV;
 	if (!(pci_resource_flags(vdev->pdev, index) & IORESOURCE_MEM) ||
-	    !pci_resource_len(vdev->pdev, index))
-		return -ENODEV;
-	if (!vdev->bar_mmap_supported[index])
+	    !pci_resource_len(vdev->pdev, index) ||
+	    !vdev->bar_mmap_supported[index])
 		return -EINVAL;
 	return 0;
 }
@@ -309,22 +312,34 @@ static int vfio_pci_wc_check_ranges(struct vfio_pci_wc_device *wdev,
 {
 	u64 bar_len = PAGE_ALIGN(pci_resource_len(wdev->core.pdev, priv->bar));
 	u64 total = 0, end;
+	const char *why;
 	u32 i;
+	int ret;
 
+	/* The errnos of upstream's validation of the same request */
 	for (i = 0; i < priv->nr_ranges; i++) {
 		const struct vfio_pci_wc_range *range = &priv->ranges[i];
 
+		ret = -EINVAL;
 		if (!range->length || !PAGE_ALIGNED(range->offset) ||
-		    !PAGE_ALIGNED(range->length) ||
-		    check_add_overflow(range->offset, range->length, &end) ||
-		    end > bar_len ||
-		    check_add_overflow(total, range->length, &total)) {
-			dev_warn_ratelimited(&wdev->core.pdev->dev,
-					     "BAR %u: dma-buf range %u [0x%llx, +0x%llx) refused: not page aligned, empty or beyond the BAR\n",
-					     priv->bar, i, range->offset,
-					     range->length);
-			return -EINVAL;
+		    !PAGE_ALIGNED(range->length)) {
+			why = "empty or not page aligned";
+		} else if (check_add_overflow(range->offset, range->length,
+					      &end)) {
+			why = "offset + length overflows";
+			ret = -EOVERFLOW;
+		} else if (end > bar_len) {
+			why = "beyond the BAR";
+		} else if (check_add_overflow(total, range->length, &total)) {
+			why = "total length overflows";
+		} else {
+			continue;
 		}
+		dev_warn_ratelimited(&wdev->core.pdev->dev,
+				     "BAR %u: dma-buf range %u [0x%llx, +0x%llx) refused: %s\n",
+				     priv->bar, i, range->offset, range->length,
+				     why);
+		return ret;
 	}
 	if (total > SIZE_MAX)
 		return -EINVAL;

@@ -145,7 +145,7 @@ TEST_F(export, not_a_memory_bar)
 {
 	struct vfio_region_dma_range r = { 0, PG };
 
-	/* ROM, config, VGA, beyond the regions */
+	/* Not a BAR: ROM, config, VGA, beyond the regions (as upstream) */
 	ASSERT_EQ(-ENODEV, export_raw(&self->dev, VFIO_PCI_ROM_REGION_INDEX,
 				      O_RDWR, 0, 1, &r, 1));
 	ASSERT_EQ(-ENODEV, export_raw(&self->dev, VFIO_PCI_CONFIG_REGION_INDEX,
@@ -153,8 +153,22 @@ TEST_F(export, not_a_memory_bar)
 	ASSERT_EQ(-ENODEV, export_raw(&self->dev, VFIO_PCI_VGA_REGION_INDEX,
 				      O_RDWR, 0, 1, &r, 1));
 	ASSERT_EQ(-ENODEV, export_raw(&self->dev, 1000, O_RDWR, 0, 1, &r, 1));
-	/* ivshmem BAR3..5 are not implemented */
-	ASSERT_EQ(-ENODEV, export_raw(&self->dev, 4, O_RDWR, 0, 1, &r, 1));
+	/* A BAR, not implemented (ivshmem BAR3..5): EINVAL as upstream */
+	ASSERT_EQ(-EINVAL, export_raw(&self->dev, 4, O_RDWR, 0, 1, &r, 1));
+}
+
+TEST_F(export, io_bar)
+{
+	const char *bdf = vfio_wc_env_bdf("VFIO_WC_NONPREF_BDF");
+	struct vfio_region_dma_range r = { 0, PG };
+	struct vfio_wc_dev dev2;
+
+	if (!bdf)
+		SKIP(return, "VFIO_WC_NONPREF_BDF not set");
+	/* e1000e BAR2 is an I/O BAR */
+	ASSERT_EQ(0, vfio_wc_open(&dev2, bdf));
+	EXPECT_EQ(-EINVAL, export_raw(&dev2, 2, O_RDWR, 0, 1, &r, 1));
+	vfio_wc_close(&dev2);
 }
 
 TEST_F(export, sub_page_bar)
@@ -176,24 +190,28 @@ TEST_F(export, sub_page_bar)
 TEST_F(export, bad_ranges)
 {
 	uint64_t size = self->dev.bar_size[BAR2];
-	struct vfio_region_dma_range bad[] = {
-		{ 1, PG },			/* unaligned offset */
-		{ 0, PG + 1 },			/* unaligned length */
-		{ 0, 0 },			/* empty */
-		{ size, PG },			/* starts at the end */
-		{ size - PG, 2 * PG },		/* crosses the end */
-		{ UINT64_MAX & ~(PG - 1), PG },	/* offset + length wraps */
-		{ PG, UINT64_MAX & ~(PG - 1) },	/* length wraps */
+	struct {
+		struct vfio_region_dma_range range;
+		int err;
+	} bad[] = {
+		{ { 1, PG }, EINVAL },			/* unaligned offset */
+		{ { 0, PG + 1 }, EINVAL },		/* unaligned length */
+		{ { 0, 0 }, EINVAL },			/* empty */
+		{ { size, PG }, EINVAL },		/* starts at the end */
+		{ { size - PG, 2 * PG }, EINVAL },	/* crosses the end */
+		/* offset + length wraps: EOVERFLOW as upstream */
+		{ { UINT64_MAX & ~(PG - 1), PG }, EOVERFLOW },
+		{ { PG, UINT64_MAX & ~(PG - 1) }, EOVERFLOW },
 	};
 	unsigned int i;
 
 	ASSERT_GT(size, 2 * PG);
 	for (i = 0; i < ARRAY_SIZE(bad); i++) {
 		TH_LOG("range {0x%llx, 0x%llx}",
-		       (unsigned long long)bad[i].offset,
-		       (unsigned long long)bad[i].length);
-		EXPECT_EQ(-EINVAL, export_raw(&self->dev, BAR2, O_RDWR, 0, 1,
-					      &bad[i], 1));
+		       (unsigned long long)bad[i].range.offset,
+		       (unsigned long long)bad[i].range.length);
+		EXPECT_EQ(-bad[i].err, export_raw(&self->dev, BAR2, O_RDWR, 0,
+						  1, &bad[i].range, 1));
 	}
 }
 
