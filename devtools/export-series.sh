@@ -63,7 +63,10 @@ patch_author() { # <patch>
 
 # Every overlay file claimed by exactly one patch, every claim an overlay file.
 check_claims() {
-	local claims name p f errors=0
+	local claims name p f errors=0 overlays
+	# A variable, not a pipe: "grep -q" exits at the first match and
+	# pipefail would take the producer's SIGPIPE for "not found".
+	overlays=$(wc_overlay_files)
 	claims=$(while IFS= read -r name; do
 		p=$(wc_patch_path "$name") || exit 1
 		wc_patch_overlays "$p" | sed "s|\$| $name|"
@@ -77,10 +80,10 @@ check_claims() {
 			awk -v f="$f" '$1 == f { printf "%s ", $2 }')"
 		   errors=$((errors + 1)) ;;
 		esac
-	done < <(wc_overlay_files)
+	done <<<"$overlays"
 	while read -r f name; do
 		[ -n "$f" ] || continue
-		wc_overlay_files | grep -qxF "$f" ||
+		grep -qxF "$f" <<<"$overlays" ||
 			{ wc_log "$name claims $f, which is not an overlay file"; errors=$((errors + 1)); }
 	done <<<"$claims"
 	[ "$errors" = 0 ] || wc_die "$errors overlay claim error(s)"
