@@ -38,6 +38,7 @@ extern "C" {
 
 #include <rte_compat.h>
 
+struct rte_device;
 struct rte_pci_device;
 
 /** Maximum number of ranges in one write-combining request. */
@@ -194,6 +195,29 @@ rte_pci_mem_attr_get(const struct rte_pci_device *dev, unsigned int bar,
 __rte_experimental
 int
 rte_pci_mem_segments_get(const struct rte_pci_device *dev,
+		struct rte_pci_mem_segment *segs, unsigned int nb_segs);
+
+/**
+ * @warning
+ * @b EXPERIMENTAL: this API may change without prior notice.
+ *
+ * rte_pci_mem_segments_get() for a device as applications know it
+ * (rte_dev_iterate(), the device of an ethdev port), without the PCI
+ * driver header.
+ *
+ * @param dev
+ *   A device of the PCI bus.
+ * @param segs
+ *   Array to fill; may be NULL when nb_segs is 0.
+ * @param nb_segs
+ *   Size of the array.
+ * @return
+ *   As rte_pci_mem_segments_get(); -EINVAL also for a device that is not
+ *   on the PCI bus.
+ */
+__rte_experimental
+int
+rte_pci_dev_mem_segments_get(const struct rte_device *dev,
 		struct rte_pci_mem_segment *segs, unsigned int nb_segs);
 
 /**

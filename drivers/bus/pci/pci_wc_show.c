@@ -3,7 +3,8 @@
  */
 
 /*
- * Telemetry of the BAR mappings of PCI devices:
+ * How the BARs of PCI devices are mapped, for applications: the query by
+ * generic device (rte_pci_dev_mem_segments_get) and telemetry:
  *
  *   /pci/wc_list          names of the PCI devices with mapped BARs
  *   /pci/wc,<PCI address> the segments of that device's BARs, each with
@@ -20,12 +21,23 @@
 #include <stdio.h>
 #include <stdlib.h>
 
+#include <bus_pci_driver.h>
 #include <rte_common.h>
 #include <rte_pci.h>
 #include <rte_telemetry.h>
 
 #include "private.h"
 #include "rte_bus_pci_wc.h"
+
+int
+rte_pci_dev_mem_segments_get(const struct rte_device *dev,
+		struct rte_pci_mem_segment *segs, unsigned int nb_segs)
+{
+	if (dev == NULL || dev->bus != &rte_pci_bus.bus)
+		return -EINVAL;
+	return rte_pci_mem_segments_get(RTE_DEV_TO_PCI_CONST(dev), segs,
+		nb_segs);
+}
 
 static bool
 params_empty(const char *params)
