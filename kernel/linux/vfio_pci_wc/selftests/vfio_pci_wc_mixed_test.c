@@ -34,11 +34,16 @@ static uint64_t window(void)
 	return s ? strtoull(s, NULL, 0) : 0x80000;
 }
 
-FIXTURE(mixed) {
+/* The window's device, its two mappings and the dma-buf of the WC one */
+struct window {
 	struct vfio_wc_dev dev;
 	uint8_t *uc;
 	uint8_t *wc;
 	int dmabuf;
+};
+
+FIXTURE(mixed) {
+	struct window w;
 };
 
 FIXTURE_VARIANT(mixed) {
@@ -59,63 +64,60 @@ FIXTURE_VARIANT_ADD(mixed, pread_first) {
 
 FIXTURE_SETUP(mixed)
 {
-	ASSERT_EQ(0, vfio_wc_open(&self->dev, device_bdf));
-	self->uc = MAP_FAILED;
-	self->wc = MAP_FAILED;
-	self->dmabuf = -1;
+	ASSERT_EQ(0, vfio_wc_open(&self->w.dev, device_bdf));
+	self->w.uc = MAP_FAILED;
+	self->w.wc = MAP_FAILED;
+	self->w.dmabuf = -1;
 }
 
 FIXTURE_TEARDOWN(mixed)
 {
-	if (self->uc != MAP_FAILED)
-		munmap(self->uc, 2 * PG);
-	if (self->wc != MAP_FAILED)
-		munmap(self->wc, 2 * PG);
-	if (self->dmabuf >= 0)
-		close(self->dmabuf);
-	vfio_wc_close(&self->dev);
+	if (self->w.uc != MAP_FAILED)
+		munmap(self->w.uc, 2 * PG);
+	if (self->w.wc != MAP_FAILED)
+		munmap(self->w.wc, 2 * PG);
+	if (self->w.dmabuf >= 0)
+		close(self->w.dmabuf);
+	vfio_wc_close(&self->w.dev);
 }
 
-static void map_uc(struct __test_metadata *_metadata,
-		   FIXTURE_DATA(mixed) *self)
+static void map_uc(struct __test_metadata *_metadata, struct window *win)
 {
 	uint8_t v;
 
-	self->uc = vfio_wc_mmap_bar(&self->dev, BAR2, window(), 2 * PG);
-	ASSERT_TRUE(self->uc != MAP_FAILED);
-	ASSERT_TRUE(vfio_wc_try_read(self->uc, &v));
-	ASSERT_TRUE(vfio_wc_try_read(self->uc + PG, &v));
+	win->uc = vfio_wc_mmap_bar(&win->dev, BAR2, window(), 2 * PG);
+	ASSERT_TRUE(win->uc != MAP_FAILED);
+	ASSERT_TRUE(vfio_wc_try_read(win->uc, &v));
+	ASSERT_TRUE(vfio_wc_try_read(win->uc + PG, &v));
 }
 
-static void map_wc(struct __test_metadata *_metadata,
-		   FIXTURE_DATA(mixed) *self)
+static void map_wc(struct __test_metadata *_metadata, struct window *win)
 {
 	uint8_t v;
 
-	self->dmabuf = vfio_wc_export_one(&self->dev, BAR2, window() + 2 * PG,
-					  2 * PG);
-	ASSERT_LE(0, self->dmabuf);
-	ASSERT_EQ(0, vfio_wc_set_memattr(&self->dev, self->dmabuf, WC));
-	self->wc = mmap(NULL, 2 * PG, PROT_READ | PROT_WRITE, MAP_SHARED,
-			self->dmabuf, 0);
-	ASSERT_TRUE(self->wc != MAP_FAILED);
-	ASSERT_TRUE(vfio_wc_try_read(self->wc, &v));
-	ASSERT_TRUE(vfio_wc_try_read(self->wc + PG, &v));
+	win->dmabuf = vfio_wc_export_one(&win->dev, BAR2, window() + 2 * PG,
+					 2 * PG);
+	ASSERT_LE(0, win->dmabuf);
+	ASSERT_EQ(0, vfio_wc_set_memattr(&win->dev, win->dmabuf, WC));
+	win->wc = mmap(NULL, 2 * PG, PROT_READ | PROT_WRITE, MAP_SHARED,
+		       win->dmabuf, 0);
+	ASSERT_TRUE(win->wc != MAP_FAILED);
+	ASSERT_TRUE(vfio_wc_try_read(win->wc, &v));
+	ASSERT_TRUE(vfio_wc_try_read(win->wc + PG, &v));
 }
 
-static void pread_all(struct __test_metadata *_metadata,
-		      FIXTURE_DATA(mixed) *self)
+static void pread_all(struct __test_metadata *_metadata, struct window *win)
 {
 	uint8_t buf[4 * PG];
 
 	ASSERT_EQ((ssize_t)sizeof(buf),
-		  pread(self->dev.fd, buf, sizeof(buf),
-			self->dev.bar_offset[BAR2] + window()));
+		  pread(win->dev.fd, buf, sizeof(buf),
+			win->dev.bar_offset[BAR2] + window()));
 }
 
 TEST_F(mixed, attributes)
 {
-	uint64_t bar = self->dev.bar_phys[BAR2];
+	uint64_t bar = self->w.dev.bar_phys[BAR2];
 	uint64_t start = bar + window();
 	const char *want[4] = { "UC-", "UC-", "WC", "WC" };
 	char attr[4][16], pat[4096];
@@ -123,31 +125,31 @@ TEST_F(mixed, attributes)
 
 	switch (variant->order) {
 	case UC_FIRST:
-		map_uc(_metadata, self);
-		map_wc(_metadata, self);
+		map_uc(_metadata, &self->w);
+		map_wc(_metadata, &self->w);
 		break;
 	case WC_FIRST:
-		map_wc(_metadata, self);
-		map_uc(_metadata, self);
+		map_wc(_metadata, &self->w);
+		map_uc(_metadata, &self->w);
 		break;
 	case PREAD_FIRST:
-		pread_all(_metadata, self);
-		map_wc(_metadata, self);
-		map_uc(_metadata, self);
+		pread_all(_metadata, &self->w);
+		map_wc(_metadata, &self->w);
+		map_uc(_metadata, &self->w);
 		break;
 	}
 	/* BAR reads and writes keep working on both kinds of pages */
-	pread_all(_metadata, self);
+	pread_all(_metadata, &self->w);
 
 	for (i = 0; i < 4; i++) {
-		uint8_t *p = i < 2 ? self->uc + i * PG : self->wc + (i - 2) * PG;
+		uint8_t *p = i < 2 ? self->w.uc + i * PG : self->w.wc + (i - 2) * PG;
 
 		ASSERT_EQ(0, vfio_wc_pte_attr(p, attr[i], sizeof(attr[i])));
 		TH_LOG("page %u (BAR2 +0x%llx, %s): PTE %s", i,
 		       (unsigned long long)(window() + i * PG),
 		       i < 2 ? "device file" : "dma-buf WC", attr[i]);
 	}
-	ASSERT_LE(0, vfio_wc_pat_lines(bar, bar + self->dev.bar_size[BAR2],
+	ASSERT_LE(0, vfio_wc_pat_lines(bar, bar + self->w.dev.bar_size[BAR2],
 				       pat, sizeof(pat)));
 	TH_LOG("pat_memtype_list over BAR2:\n%s", pat);
 	for (i = 0; i < 4; i++)
@@ -155,7 +157,7 @@ TEST_F(mixed, attributes)
 	EXPECT_EQ(1, vfio_wc_pat_count(start + 2 * PG, start + 4 * PG,
 				       "write-combining"));
 	/* No UC- entry anywhere in the BAR, in particular not whole-BAR */
-	EXPECT_EQ(0, vfio_wc_pat_count(bar, bar + self->dev.bar_size[BAR2],
+	EXPECT_EQ(0, vfio_wc_pat_count(bar, bar + self->w.dev.bar_size[BAR2],
 				       "uncached"));
 }
 
@@ -165,13 +167,13 @@ TEST_F(mixed, device_file_over_wc_range)
 	char attr[16];
 
 	/* A device-file mapping of the whole window, faulted in first */
-	p = vfio_wc_mmap_bar(&self->dev, BAR2, window(), 4 * PG);
+	p = vfio_wc_mmap_bar(&self->w.dev, BAR2, window(), 4 * PG);
 	ASSERT_TRUE(p != MAP_FAILED);
 	ASSERT_TRUE(vfio_wc_try_read(p + 2 * PG, &v));
 	ASSERT_EQ(0, vfio_wc_pte_attr(p + 2 * PG, attr, sizeof(attr)));
 	EXPECT_STREQ("UC-", attr);
 
-	map_wc(_metadata, self);
+	map_wc(_metadata, &self->w);
 	/* Its PTE over the WC range is gone and cannot come back as WC */
 	EXPECT_EQ(-ENOENT, ptecheck_probe(p + 2 * PG));
 	EXPECT_FALSE(vfio_wc_try_read(p + 2 * PG, &v));
@@ -179,7 +181,7 @@ TEST_F(mixed, device_file_over_wc_range)
 	ASSERT_EQ(0, vfio_wc_pte_attr(p, attr, sizeof(attr)));
 	EXPECT_STREQ("UC-", attr);
 	/* A new device-file mapping of the WC range is refused */
-	EXPECT_TRUE(vfio_wc_mmap_bar(&self->dev, BAR2, window() + 2 * PG, PG) ==
+	EXPECT_TRUE(vfio_wc_mmap_bar(&self->w.dev, BAR2, window() + 2 * PG, PG) ==
 		    MAP_FAILED);
 	EXPECT_EQ(EBUSY, errno);
 	munmap(p, 4 * PG);
@@ -196,18 +198,18 @@ TEST_F(mixed, pwrite_through_wc_page)
 	if (!slot)
 		SKIP(return, "VFIO_WC_SLOT not set: no BAR2 page this test may write");
 	off = strtoull(slot, NULL, 0);
-	fd = vfio_wc_export_one(&self->dev, BAR2, off, PG);
+	fd = vfio_wc_export_one(&self->w.dev, BAR2, off, PG);
 	ASSERT_LE(0, fd);
-	ASSERT_EQ(0, vfio_wc_set_memattr(&self->dev, fd, WC));
-	self->wc = mmap(NULL, PG, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
-	ASSERT_TRUE(self->wc != MAP_FAILED);
+	ASSERT_EQ(0, vfio_wc_set_memattr(&self->w.dev, fd, WC));
+	self->w.wc = mmap(NULL, PG, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+	ASSERT_TRUE(self->w.wc != MAP_FAILED);
 	ASSERT_EQ((ssize_t)sizeof(msg),
-		  pwrite(self->dev.fd, msg, sizeof(msg),
-			 self->dev.bar_offset[BAR2] + off + 64));
-	memcpy(back, self->wc + 64, sizeof(msg));
+		  pwrite(self->w.dev.fd, msg, sizeof(msg),
+			 self->w.dev.bar_offset[BAR2] + off + 64));
+	memcpy(back, self->w.wc + 64, sizeof(msg));
 	EXPECT_STREQ(msg, back);
-	munmap(self->wc, PG);
-	self->wc = MAP_FAILED;
+	munmap(self->w.wc, PG);
+	self->w.wc = MAP_FAILED;
 	close(fd);
 }
 

@@ -86,18 +86,17 @@ static void write_command(struct __test_metadata *_metadata,
 
 /* After a reset: zapped, faults back in WC with the device's bytes */
 static void expect_zapped_then_wc(struct __test_metadata *_metadata,
-				  FIXTURE_DATA(revoke) *self)
+				  const uint8_t *wc, uint64_t phys)
 {
 	char attr[16];
 	uint8_t v;
 
-	EXPECT_EQ(-ENOENT, ptecheck_probe(self->wc));
-	ASSERT_TRUE(vfio_wc_try_read(self->wc + 100, &v));
+	EXPECT_EQ(-ENOENT, ptecheck_probe(wc));
+	ASSERT_TRUE(vfio_wc_try_read(wc + 100, &v));
 	EXPECT_EQ(MARK, v);
-	ASSERT_EQ(0, vfio_wc_pte_attr(self->wc, attr, sizeof(attr)));
+	ASSERT_EQ(0, vfio_wc_pte_attr(wc, attr, sizeof(attr)));
 	EXPECT_STREQ("WC", attr);
-	EXPECT_EQ(1, vfio_wc_pat_count(self->phys, self->phys + PG,
-				       "write-combining"));
+	EXPECT_EQ(1, vfio_wc_pat_count(phys, phys + PG, "write-combining"));
 }
 
 TEST_F(revoke, device_reset)
@@ -105,7 +104,7 @@ TEST_F(revoke, device_reset)
 	self->wc[100] = MARK;
 	if (ioctl(self->dev.fd, VFIO_DEVICE_RESET))
 		SKIP(return, "VFIO_DEVICE_RESET not supported: %s", strerror(errno));
-	expect_zapped_then_wc(_metadata, self);
+	expect_zapped_then_wc(_metadata, self->wc, self->phys);
 }
 
 TEST_F(revoke, hot_reset)
@@ -117,7 +116,7 @@ TEST_F(revoke, hot_reset)
 	if (ret)
 		SKIP(return, "VFIO_DEVICE_PCI_HOT_RESET not supported: %s",
 		     strerror(-ret));
-	expect_zapped_then_wc(_metadata, self);
+	expect_zapped_then_wc(_metadata, self->wc, self->phys);
 }
 
 /* A reset that does not go through the VFIO device fd at all */
@@ -125,13 +124,13 @@ TEST_F(revoke, sysfs_reset)
 {
 	self->wc[100] = MARK;
 	ASSERT_EQ(0, vfio_wc_sysfs_reset(device_bdf));
-	expect_zapped_then_wc(_metadata, self);
+	expect_zapped_then_wc(_metadata, self->wc, self->phys);
 }
 
 struct reader {
-	const volatile uint8_t *addr;
-	volatile bool stop;
-	volatile unsigned long reads;
+	const uint8_t *addr;
+	bool stop;		/* atomic */
+	unsigned long reads;	/* atomic */
 	unsigned long wrong;
 	unsigned long sigbus;
 };
@@ -141,12 +140,12 @@ static void *read_loop(void *arg)
 	struct reader *r = arg;
 	uint8_t v;
 
-	while (!r->stop) {
+	while (!__atomic_load_n(&r->stop, __ATOMIC_ACQUIRE)) {
 		if (!vfio_wc_try_read(r->addr, &v))
 			r->sigbus++;
 		else if (v != MARK)
 			r->wrong++;
-		r->reads++;
+		__atomic_add_fetch(&r->reads, 1, __ATOMIC_RELAXED);
 	}
 	return NULL;
 }
@@ -163,10 +162,10 @@ TEST_F(revoke, access_during_reset)
 
 	self->wc[100] = MARK;
 	ASSERT_EQ(0, pthread_create(&thread, NULL, read_loop, &r));
-	while (r.reads < 1000)
+	while (__atomic_load_n(&r.reads, __ATOMIC_RELAXED) < 1000)
 		usleep(1000);
 	EXPECT_EQ(0, vfio_wc_sysfs_reset(device_bdf));
-	r.stop = true;
+	__atomic_store_n(&r.stop, true, __ATOMIC_RELEASE);
 	pthread_join(thread, NULL);
 	TH_LOG("%lu reads, %lu not from the device, %lu SIGBUS", r.reads,
 	       r.wrong, r.sigbus);

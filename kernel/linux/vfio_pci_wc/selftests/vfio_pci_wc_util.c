@@ -78,7 +78,9 @@ int vfio_wc_open(struct vfio_wc_dev *dev, const char *bdf)
 	int ret;
 
 	memset(dev, 0, sizeof(*dev));
-	dev->container = dev->group = dev->fd = -1;
+	dev->container = -1;
+	dev->group = -1;
+	dev->fd = -1;
 	snprintf(dev->bdf, sizeof(dev->bdf), "%s", bdf);
 
 	snprintf(path, sizeof(path), "/sys/bus/pci/devices/%s/iommu_group", bdf);
@@ -86,7 +88,10 @@ int vfio_wc_open(struct vfio_wc_dev *dev, const char *bdf)
 	if (n < 0)
 		return -errno;
 	link[n] = '\0';
-	group = strrchr(link, '/') + 1;
+	group = strrchr(link, '/');
+	if (!group)
+		return -EINVAL;
+	group++;
 
 	dev->container = open("/dev/vfio/vfio", O_RDWR);
 	if (dev->container < 0)
@@ -137,7 +142,9 @@ void vfio_wc_close(struct vfio_wc_dev *dev)
 		close(dev->group);
 	if (dev->container >= 0)
 		close(dev->container);
-	dev->fd = dev->group = dev->container = -1;
+	dev->fd = -1;
+	dev->group = -1;
+	dev->container = -1;
 }
 
 int vfio_wc_feature(int fd, uint32_t flags, const void *data, size_t len)
@@ -254,7 +261,7 @@ void *vfio_wc_mmap_bar(struct vfio_wc_dev *dev, uint32_t bar,
 		    dev->bar_offset[bar] + offset);
 }
 
-int vfio_wc_pte_attr(const volatile void *addr, char *attr, size_t len)
+int vfio_wc_pte_attr(const void *addr, char *attr, size_t len)
 {
 	char line[PTECHECK_LINE_MAX];
 	uint8_t v;
@@ -268,7 +275,7 @@ int vfio_wc_pte_attr(const volatile void *addr, char *attr, size_t len)
 	return ptecheck_field(line, "attr", attr, len);
 }
 
-int ptecheck_probe(const volatile void *addr)
+int ptecheck_probe(const void *addr)
 {
 	char line[PTECHECK_LINE_MAX];
 

@@ -59,17 +59,21 @@ void *vfio_wc_mmap_bar(struct vfio_wc_dev *dev, uint32_t bar,
  * Cache attribute of the page at @addr from its page-table entry ("WC",
  * "UC-", ...), after touching it with a read; -errno when unavailable.
  */
-int vfio_wc_pte_attr(const volatile void *addr, char *attr, size_t len);
+int vfio_wc_pte_attr(const void *addr, char *attr, size_t len);
 
 /* 0 when a PTE maps @addr now (no access), -ENOENT when none, -errno */
-int ptecheck_probe(const volatile void *addr);
+int ptecheck_probe(const void *addr);
 
 /* Lines of pat_memtype_list overlapping [start, end), joined by '\n' */
 int vfio_wc_pat_lines(uint64_t start, uint64_t end, char *out, size_t len);
 /* Number of those lines with @type (e.g. "write-combining") */
 int vfio_wc_pat_count(uint64_t start, uint64_t end, const char *type);
 
-/* Read a byte at @addr; false when the access raised SIGBUS */
+/*
+ * Read a byte at @addr; false when the access raised SIGBUS. The only
+ * accesses to device memory of the tests that must not be optimized
+ * away, hence volatile.
+ */
 bool vfio_wc_try_read(const volatile uint8_t *addr, uint8_t *val);
 bool vfio_wc_try_write(volatile uint8_t *addr, uint8_t val);
 
