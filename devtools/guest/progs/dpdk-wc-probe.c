@@ -15,7 +15,7 @@
  *   --poke BAR:OFF:HEX32   32-bit store to a register, read it back
  *   --attr BAR:OFF         "ATTR" line: rte_pci_mem_attr_get()
  *   --telemetry CMD        "TELEMETRY" line: this process's reply to CMD
- *   --hold FILE            print "READY", wait until FILE exists
+ *   --hold FILE            print "READY FILE", wait until FILE exists
  *   --remove               rte_dev_remove(), then "LEAK" lines for any
  *                          mapping left over the BARs' old addresses
  *   --no-leftover          "LEAK" lines (and failure) for any VFIO device
@@ -301,7 +301,7 @@ out:
 static void
 action_hold(const char *file)
 {
-	printf("READY\n");
+	printf("READY %s\n", file);
 	fflush(stdout);
 	while (access(file, F_OK) != 0)
 		usleep(20 * 1000);

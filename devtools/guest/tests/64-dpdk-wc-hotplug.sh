@@ -5,8 +5,9 @@
 # rte_dev_probe): each probe maps what its own "wc" argument asks
 # (off, then [2], then auto with the driver's WC_ACTIVATE); each removal
 # leaves no mapping over the BARs and no VFIO or dma-buf mapping in the
-# process, and the PAT memory type list over the BARs is back to its
-# state before the first probe.
+# process, and the PAT memory type list over the BARs, which holds the
+# WC entry of BAR2 while it is mapped, is back to its state before the
+# first probe.
 . /opt/wc/lib.sh
 . /opt/wc/share/dpdk-wc.sh
 . /opt/wc/share/vfio-pci-wc.sh
@@ -22,21 +23,28 @@ release=/tmp/wc64.release
 out=/tmp/hotplug.out
 { wc_pat_lines "$bdf" 0; wc_pat_lines "$bdf" 2; } >/tmp/pat.before
 info "PAT over BAR0+BAR2 before: $(grep -c . /tmp/pat.before) entries"
-rm -f $release
+mapped=/tmp/wc64.mapped
+rm -f $release $mapped
 timeout -s KILL 180 dpdk-wc-probe -l 0 -n 1 --file-prefix=wc64 \
 	-a "$bdf,wc=off" -- --dev "$bdf" --show \
 	--remove --no-leftover --probe "$bdf,wc=[2]" --show \
-	--write "2:$slot:$pat" \
+	--write "2:$slot:$pat" --hold $mapped \
 	--remove --no-leftover --probe "$bdf,wc=auto" --show \
 	--remove --no-leftover --hold $release >$out 2>&1 &
 ppid=$!
-i=0
-until grep -q '^READY' $out; do
-	kill -0 $ppid 2>/dev/null || { cat $out; fail "dpdk-wc-probe exited early: $(grep -m1 '^ERROR' $out)"; }
-	i=$((i + 1))
-	[ $i -lt 600 ] || { cat $out; fail "dpdk-wc-probe is not done after 120 s"; }
-	sleep 0.2
-done
+wait_ready() { # <file>: until dpdk-wc-probe holds on it
+	local i=0
+	until grep -q "^READY $1\$" $out; do
+		kill -0 $ppid 2>/dev/null || { cat $out; fail "dpdk-wc-probe exited early: $(grep -m1 '^ERROR' $out)"; }
+		i=$((i + 1))
+		[ $i -lt 600 ] || { cat $out; fail "dpdk-wc-probe does not reach $1 in 120 s"; }
+		sleep 0.2
+	done
+}
+wait_ready $mapped
+wc_pat_lines "$bdf" 2 >/tmp/pat.mapped
+touch $mapped
+wait_ready $release
 { wc_pat_lines "$bdf" 0; wc_pat_lines "$bdf" 2; } >/tmp/pat.after
 touch $release
 wait $ppid
@@ -53,6 +61,9 @@ wc_expect_segs /tmp/probe1.segs 2 uc 1
 wc_expect_segs /tmp/probe2.segs 2 wc 1
 wc_expect_segs /tmp/probe3.segs 2 wc 1
 wc_expect_segs /tmp/probe3.segs 0 uc 1
+grep -q 'write-combining' /tmp/pat.mapped ||
+	fail "no WC PAT entry over BAR2 while mapped with wc=[2]: '$(tr '\n' '|' </tmp/pat.mapped)'"
+info "PAT over BAR2 while mapped with wc=[2]: $(tr '\n' '|' </tmp/pat.mapped)"
 cmp -s /tmp/pat.before /tmp/pat.after ||
 	fail "PAT entries over the BARs after removal differ: before '$(tr '\n' '|' </tmp/pat.before)' after '$(tr '\n' '|' </tmp/pat.after)'"
 info "PAT over BAR0+BAR2 after the last removal: back to the $(grep -c . /tmp/pat.after) entries of before"
