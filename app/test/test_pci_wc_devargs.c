@@ -446,6 +446,26 @@ test_bus_refuses_malformed(void)
 	return TEST_SUCCESS;
 }
 
+/* UIO keeps its own rule (RTE_PCI_DRV_WC_ACTIVATE): wc= is refused. */
+static int
+test_bus_uio_refuses(void)
+{
+	char path[256], log[4096];
+	int ret;
+
+	snprintf(path, sizeof(path), "%s/" FAKE_BDF "/driver", sysfs_dir);
+	TEST_ASSERT(unlink(path) == 0 &&
+		symlink("../../../bus/pci/drivers/uio_pci_generic", path) == 0,
+		"cannot relink the fake driver");
+	nb_probed = 0;
+	log[0] = '\0';
+	ret = probe_capture(FAKE_BDF ",wc=on", log, sizeof(log));
+	TEST_ASSERT(ret != 0 && nb_probed == 0, "wc=on probed on UIO");
+	TEST_ASSERT(strstr(log, FAKE_BDF ": device argument wc needs a VFIO driver, the device is bound to UIO") != NULL,
+		"log lacks the UIO refusal:\n%s", log);
+	return TEST_SUCCESS;
+}
+
 static int
 test_api_args(void)
 {
@@ -517,6 +537,7 @@ static struct unit_test_suite pci_wc_devargs_suite = {
 		TEST_CASE_ST(bus_setup, bus_teardown, test_bus_strips_key),
 		TEST_CASE_ST(bus_setup, bus_teardown, test_bus_refuses_malformed),
 		TEST_CASE_ST(bus_setup, bus_teardown, test_api_on_fake_device),
+		TEST_CASE_ST(bus_setup, bus_teardown, test_bus_uio_refuses),
 		TEST_CASES_END()
 	}
 };

@@ -177,6 +177,14 @@ pci_wc_devargs_apply(struct rte_pci_device *dev)
 	ret = devargs_policy(dev, dev->device.devargs, &policy);
 	if (ret < 0)
 		return ret;
+	if (policy.mode != PCI_WC_MODE_AUTO &&
+			(dev->kdrv == RTE_PCI_KDRV_IGB_UIO ||
+			 dev->kdrv == RTE_PCI_KDRV_UIO_GENERIC)) {
+		/* UIO keeps its own rule: RTE_PCI_DRV_WC_ACTIVATE only. */
+		PCI_WC_LOG(ERR, "%s: device argument %s needs a VFIO driver, the device is bound to UIO",
+			dev->name, PCI_WC_DEVARG_KEY);
+		return -ENOTSUP;
+	}
 	rte_spinlock_lock(&pci_wc_lock);
 	if (policy.mode == PCI_WC_MODE_AUTO)
 		st = state_find(dev); /* nothing to remember otherwise */
