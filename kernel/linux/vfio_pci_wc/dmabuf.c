@@ -356,7 +356,9 @@ vfio_pci_wc_dmabuf_alloc(struct vfio_pci_wc_device *wdev,
 	struct vfio_region_dma_range range;
 	u32 i;
 
-	priv = kzalloc(struct_size(priv, ranges, hdr->nr_ranges), GFP_KERNEL);
+	/* Lives as long as the user keeps the dma-buf: charged to it */
+	priv = kzalloc(struct_size(priv, ranges, hdr->nr_ranges),
+		       GFP_KERNEL_ACCOUNT);
 	if (!priv)
 		return ERR_PTR(-ENOMEM);
 	priv->nr_ranges = hdr->nr_ranges;
