@@ -23,7 +23,8 @@
  *                              (page aligned, not overlapping the first)
  *   DPDK_TEST_PCI_WC_DOORBELL  BAR:offset of a 32-bit register that takes
  *                              any value (uncached)
- *   DPDK_TEST_PCI_WC_TIME_MS   time per measurement (default 500)
+ *   DPDK_TEST_PCI_WC_TIME_MS   time per measurement and side, split
+ *                              into interleaved rounds (default 500)
  *   DPDK_TEST_PCI_WC_TAG       optional text stored in the first
  *                              descriptor of both ranges at the end, to
  *                              check from outside that the bytes arrived
@@ -54,6 +55,7 @@
 #define BURST 32
 #define CHUNK 256 /* pushes between two clock reads */
 #define DEFAULT_TIME_MS 500
+#define ROUNDS 8 /* interleaved rounds per measurement */
 
 /* A transmit descriptor as a PMD writes it into device memory. */
 struct wc_perf_desc {
@@ -388,7 +390,7 @@ ring_doorbell(const struct wc_perf_conf *conf, uint32_t tail)
  */
 static struct wc_perf_result
 bench_push(const struct wc_perf_conf *conf, const struct wc_perf_ring *ring,
-		unsigned int burst)
+		unsigned int burst, uint64_t budget)
 {
 	struct wc_perf_result res = { 0, 0 };
 	struct wc_perf_desc desc;
@@ -397,7 +399,7 @@ bench_push(const struct wc_perf_conf *conf, const struct wc_perf_ring *ring,
 	unsigned int i, j;
 
 	desc_init(&desc, 0);
-	while (now - start < conf->budget) {
+	while (now - start < budget) {
 		for (i = 0; i < CHUNK; i += burst) {
 			for (j = 0; j < burst; j++) {
 				wc_perf_push_desc(ring->base +
@@ -418,13 +420,13 @@ bench_push(const struct wc_perf_conf *conf, const struct wc_perf_ring *ring,
 }
 
 static struct wc_perf_result
-bench_doorbell(const struct wc_perf_conf *conf)
+bench_doorbell(const struct wc_perf_conf *conf, uint64_t budget)
 {
 	struct wc_perf_result res = { 0, 0 };
 	uint64_t start = rte_rdtsc(), now = start;
 	unsigned int i;
 
-	while (now - start < conf->budget) {
+	while (now - start < budget) {
 		for (i = 0; i < CHUNK; i++)
 			ring_doorbell(conf, i);
 		res.ops += CHUNK;
@@ -441,21 +443,68 @@ rate(struct wc_perf_result r)
 		(double)r.ops * rte_get_tsc_hz() / r.cycles;
 }
 
-static double
-cycles_per_op(struct wc_perf_result r)
+static int
+cmp_double(const void *a, const void *b)
 {
-	return r.ops == 0 ? 0 : (double)r.cycles / r.ops;
+	double x = *(const double *)a, y = *(const double *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+static double
+median(double *v, unsigned int n)
+{
+	qsort(v, n, sizeof(v[0]), cmp_double);
+	return n % 2 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
+}
+
+/* Rates of one kind of operation over the rounds of a measurement. */
+struct wc_perf_rates {
+	double wc[ROUNDS];
+	double uc[ROUNDS];
+	double ratio[ROUNDS];
+};
+
+/*
+ * Push into both rings in turn, round after round, the first one of a
+ * round alternating: a change of load on the machine affects both sides
+ * alike, and the medians ignore the rounds it disturbed most.
+ */
+static void
+compare_push(const struct wc_perf_conf *conf, unsigned int burst,
+		struct wc_perf_rates *r)
+{
+	uint64_t budget = conf->budget / ROUNDS;
+	unsigned int i;
+
+	for (i = 0; i < ROUNDS; i++) {
+		if (i % 2 == 0) {
+			r->wc[i] = rate(bench_push(conf, &conf->wc, burst, budget));
+			r->uc[i] = rate(bench_push(conf, &conf->uc, burst, budget));
+		} else {
+			r->uc[i] = rate(bench_push(conf, &conf->uc, burst, budget));
+			r->wc[i] = rate(bench_push(conf, &conf->wc, burst, budget));
+		}
+		r->ratio[i] = r->uc[i] > 0 ? r->wc[i] / r->uc[i] : 0;
+	}
+}
+
+static double
+cycles_per_op(double ops_per_s)
+{
+	return ops_per_s > 0 ? rte_get_tsc_hz() / ops_per_s : 0;
 }
 
 static void
-print_row(const char *what, struct wc_perf_result wc,
-		struct wc_perf_result uc)
+print_row(const char *what, struct wc_perf_rates *r)
 {
-	double ratio = rate(uc) > 0 ? rate(wc) / rate(uc) : 0;
+	double wc = median(r->wc, ROUNDS), uc = median(r->uc, ROUNDS);
+	double ratio = median(r->ratio, ROUNDS);
 
-	printf("| %-34s | %12.0f | %12.0f | %6.2f | %9.1f | %9.1f |\n",
-		what, rate(wc), rate(uc), ratio, cycles_per_op(wc),
-		cycles_per_op(uc));
+	/* ratio sorted by median(): first and last are min and max */
+	printf("| %-34s | %12.0f | %12.0f | %6.2f | %5.2f-%-5.2f | %9.1f | %9.1f |\n",
+		what, wc, uc, ratio, r->ratio[0], r->ratio[ROUNDS - 1],
+		cycles_per_op(wc), cycles_per_op(uc));
 }
 
 /* Store the tag in the first slot of a ring, for an outside check. */
@@ -476,27 +525,30 @@ run_bench(const struct wc_perf_conf *conf)
 	const char *label = getenv(ENV_PREFIX "LABEL");
 	const char *tag = getenv(ENV_PREFIX "TAG");
 	static const unsigned int bursts[] = { 1, BURST };
-	struct wc_perf_result wc, uc, db;
+	struct wc_perf_rates r;
+	double db[ROUNDS], db_rate;
 	char what[64];
 	unsigned int i;
 
-	printf("\nWrite-combining benchmark, %s, %" PRIu64 " ms per measurement\n",
-		conf->dev->name, conf->budget * 1000 / rte_get_tsc_hz());
+	printf("\nWrite-combining benchmark, %s, %" PRIu64 " ms per measurement and side, median of %d interleaved rounds\n",
+		conf->dev->name, conf->budget * 1000 / rte_get_tsc_hz(), ROUNDS);
 	if (label != NULL)
 		printf("*** %s ***\n", label);
-	printf("| %-34s | %12s | %12s | %6s | %9s | %9s |\n", "operation",
-		"wc ops/s", "uc ops/s", "wc/uc", "wc cyc/op", "uc cyc/op");
+	printf("| %-34s | %12s | %12s | %6s | %11s | %9s | %9s |\n",
+		"operation", "wc ops/s", "uc ops/s", "wc/uc", "wc/uc range",
+		"wc cyc/op", "uc cyc/op");
 	for (i = 0; i < RTE_DIM(bursts); i++) {
-		wc = bench_push(conf, &conf->wc, bursts[i]);
-		uc = bench_push(conf, &conf->uc, bursts[i]);
+		compare_push(conf, bursts[i], &r);
 		snprintf(what, sizeof(what), "64B desc, burst %u, wmb+doorbell",
 			bursts[i]);
-		print_row(what, wc, uc);
+		print_row(what, &r);
 	}
-	db = bench_doorbell(conf);
-	printf("| %-34s | %12s | %12.0f | %6s | %9s | %9.1f |\n",
-		"doorbell write (32-bit, uc)", "-", rate(db), "-", "-",
-		cycles_per_op(db));
+	for (i = 0; i < ROUNDS; i++)
+		db[i] = rate(bench_doorbell(conf, conf->budget / ROUNDS));
+	db_rate = median(db, ROUNDS);
+	printf("| %-34s | %12s | %12.0f | %6s | %11s | %9s | %9.1f |\n",
+		"doorbell write (32-bit, uc)", "-", db_rate, "-", "-", "-",
+		cycles_per_op(db_rate));
 	if (tag != NULL) {
 		write_tag(&conf->wc, tag);
 		write_tag(&conf->uc, tag);
