@@ -86,15 +86,23 @@ static bool vfio_pci_wc_dmabuf_pfn(struct vfio_pci_wc_dmabuf *priv,
 vm_fault_t vfio_pci_wc_wait_unblocked(struct vfio_pci_wc_device *wdev,
 				      struct vm_fault *vmf)
 {
+	struct file *file;
+
 	if (!(vmf->flags & FAULT_FLAG_USER))
 		return VM_FAULT_SIGBUS;
 	if (!(vmf->flags & FAULT_FLAG_ALLOW_RETRY) ||
 	    (vmf->flags & FAULT_FLAG_RETRY_NOWAIT))
 		return VM_FAULT_NOPAGE;
 
-	/* The caller keeps @wdev alive, not the VMA once unlocked */
+	/*
+	 * Once unlocked the VMA may go: its file keeps @wdev alive (the
+	 * device file keeps the device open; a dma-buf's fault also holds
+	 * vfio_pci_wc_srcu).
+	 */
+	file = get_file(vmf->vma->vm_file);
 	release_fault_lock(vmf);
 	wait_event_killable(wdev->unblocked, !READ_ONCE(wdev->blocked));
+	fput(file);
 	return VM_FAULT_RETRY;
 }
 

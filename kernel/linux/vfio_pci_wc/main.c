@@ -38,7 +38,8 @@ bool vfio_pci_wc_memory_enabled(struct vfio_pci_core_device *vdev)
 }
 
 /*
- * Zap every dma-buf mapping of the device and keep new faults out until
+ * Zap every dma-buf mapping of the device, and every device-file mapping
+ * of the BARs we own, and keep new faults of them out until
  * vfio_pci_wc_unblock(), around an operation that may disable, reset or
  * power down the BARs. Faults check wdev->blocked under wdev->lock, so no
  * PTE inserted before survives the zap and none is inserted until then.
@@ -51,6 +52,7 @@ static void vfio_pci_wc_block(struct vfio_pci_wc_device *wdev)
 	mutex_lock(&wdev->lock);
 	wdev->blocked++;
 	vfio_pci_wc_zap_dmabufs_locked(wdev);
+	vfio_pci_wc_zap_owned_bars_locked(wdev);
 	mutex_unlock(&wdev->lock);
 }
 

@@ -292,6 +292,28 @@ void vfio_pci_wc_zap_bar_ranges_locked(struct vfio_pci_wc_device *wdev,
 				    priv->ranges[i].length, true);
 }
 
+/*
+ * Remove the device-file PTEs of every BAR we own. The core zaps them on
+ * its own reset, decode off and D3 paths, not on the others (sysfs reset,
+ * reset of another device of the set); our fault handler then holds new
+ * faults while wdev->blocked.
+ */
+void vfio_pci_wc_zap_owned_bars_locked(struct vfio_pci_wc_device *wdev)
+{
+	struct address_space *mapping = wdev->core.vdev.inode->i_mapping;
+	unsigned int bar;
+	u64 len;
+
+	lockdep_assert_held(&wdev->lock);
+	for (bar = 0; bar < PCI_STD_NUM_BARS; bar++) {
+		if (!vfio_pci_wc_bar_owned(wdev, bar))
+			continue;
+		len = PAGE_ALIGN(pci_resource_len(wdev->core.pdev, bar));
+		unmap_mapping_range(mapping, VFIO_PCI_INDEX_TO_OFFSET(bar), len,
+				    true);
+	}
+}
+
 bool vfio_pci_wc_range_reserved_locked(struct vfio_pci_wc_device *wdev,
 				       unsigned int bar, u64 offset, u64 len)
 {
@@ -485,6 +507,11 @@ static vm_fault_t vfio_pci_wc_bar_fault(struct vm_fault *vmf)
 
 	down_read(&vdev->memory_lock);
 	mutex_lock(&wdev->lock);
+	if (wdev->blocked) {
+		mutex_unlock(&wdev->lock);
+		up_read(&vdev->memory_lock);
+		return vfio_pci_wc_wait_unblocked(wdev, vmf);
+	}
 	if (vdev->pm_runtime_engaged || !vfio_pci_wc_memory_enabled(vdev))
 		goto out_unlock;
 	if (vfio_pci_wc_range_reserved_locked(wdev, bar, offset, PAGE_SIZE)) {

@@ -111,6 +111,7 @@ int vfio_pci_wc_reserve_locked(struct vfio_pci_wc_device *wdev,
 void vfio_pci_wc_unreserve_locked(struct vfio_pci_wc_dmabuf *priv);
 void vfio_pci_wc_zap_bar_ranges_locked(struct vfio_pci_wc_device *wdev,
 				       struct vfio_pci_wc_dmabuf *priv);
+void vfio_pci_wc_zap_owned_bars_locked(struct vfio_pci_wc_device *wdev);
 bool vfio_pci_wc_range_reserved_locked(struct vfio_pci_wc_device *wdev,
 				       unsigned int bar, u64 offset, u64 len);
 bool vfio_pci_wc_range_reserved(struct vfio_pci_wc_device *wdev,

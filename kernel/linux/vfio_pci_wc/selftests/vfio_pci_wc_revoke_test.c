@@ -119,12 +119,26 @@ TEST_F(revoke, hot_reset)
 	expect_zapped_then_wc(_metadata, self->wc, self->phys);
 }
 
-/* A reset that does not go through the VFIO device fd at all */
+/*
+ * A reset that does not go through the VFIO device fd at all. The core
+ * does not zap its device-file mappings there: the driver does, for the
+ * BARs it manages (here the page next to the WC one).
+ */
 TEST_F(revoke, sysfs_reset)
 {
+	uint8_t *uc = vfio_wc_mmap_bar(&self->dev, BAR2, slot() + PG, PG);
+	char attr[16];
+	uint8_t v;
+
+	ASSERT_TRUE(uc != MAP_FAILED);
+	ASSERT_TRUE(vfio_wc_try_read(uc, &v));
 	self->wc[100] = MARK;
 	ASSERT_EQ(0, vfio_wc_sysfs_reset(device_bdf));
 	expect_zapped_then_wc(_metadata, self->wc, self->phys);
+	EXPECT_EQ(-ENOENT, ptecheck_probe(uc));
+	ASSERT_EQ(0, vfio_wc_pte_attr(uc, attr, sizeof(attr)));
+	EXPECT_STREQ("UC-", attr);
+	munmap(uc, PG);
 }
 
 struct reader {
