@@ -116,8 +116,8 @@ wc_guest_objcache_put() {
 	mkdir -p "$WC_GUEST_OBJCACHE"
 	tmp=$(mktemp -d "$WC_GUEST_OBJCACHE/.new.XXXXXX")
 	cp -a "$@" "$tmp/"
-	rm -rf "${WC_GUEST_OBJCACHE:?}/$key"
-	mv "$tmp" "$WC_GUEST_OBJCACHE/$key" 2>/dev/null || rm -rf "$tmp"
+	# A concurrent build of the same key may have stored it first.
+	mv -T "$tmp" "$WC_GUEST_OBJCACHE/$key" 2>/dev/null || rm -rf "$tmp"
 	find "$WC_GUEST_OBJCACHE" -mindepth 1 -maxdepth 1 -mtime +14 \
 		-exec rm -rf {} + 2>/dev/null || true
 }

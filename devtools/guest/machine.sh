@@ -12,7 +12,9 @@
 #           area at +0x3000), behind the IOMMU (iommu_platform=on)
 #   00:04.0 e1000e (non-prefetchable BARs only)
 # virtio-net and e1000e sit on one QEMU hub: what one sends the other
-# receives. romfile= skips the iPXE option ROMs.
+# receives. romfile= skips the iPXE option ROMs. no_timer_check: on a
+# loaded host the TCG guest can miss the kernel's boot-time IO-APIC timer
+# check and panic ("timer doesn't work through Interrupt-remapped IO-APIC").
 
 # wc_guest_qemu_cmd <kernel> <initrd> <ivshmem file> <console log> \
 #                   <result log> <kernel cmdline extra>
@@ -26,7 +28,7 @@ wc_guest_qemu_cmd() {
 			-nodefaults -no-user-config -display none -no-reboot
 			-device intel-iommu
 			-kernel "$kernel" -initrd "$initrd"
-			-append "console=$WC_GUEST_CONSOLE panic=-1 loglevel=4 intel_iommu=on iommu=nopt default_hugepagesz=2M hugepagesz=2M hugepages=256 $extra"
+			-append "console=$WC_GUEST_CONSOLE panic=-1 loglevel=4 no_timer_check intel_iommu=on iommu=nopt default_hugepagesz=2M hugepagesz=2M hugepages=256 $extra"
 			-serial "file:$con" -serial "file:$res"
 			-object "memory-backend-file,id=ivshmem_mem,share=on,mem-path=$shm,size=1M"
 			-device pcie-root-port,id=rp_ivshmem,bus=pcie.0,addr=0x2,chassis=1,port=1
