@@ -85,6 +85,14 @@ host_check() {
 	ivshmem) ;;
 	*) echo "unknown host check '$kind'"; return ;;
 	esac
+	if ! [[ $off =~ ^(0x[0-9a-fA-F]+|[0-9]+)$ ]] || [ -z "$want" ]; then
+		echo "malformed host check '$kind $off $want'"
+		return
+	fi
+	if [ $((off)) -ge $((1 << 20)) ]; then
+		echo "host check offset $off outside the 1 MiB ivshmem file"
+		return
+	fi
 	if [ "${want#hex:}" != "$want" ]; then
 		want=${want#hex:}
 		len=$((${#want} / 2))
@@ -101,7 +109,7 @@ host_check() {
 
 # The verdict of one test from the guest's result and the host's checks.
 judge_test() { # <name>
-	local name=$1 line status reason chk why hostscript
+	local name=$1 line status reason why hostscript tname kind off want
 	line=$(records WCRESULT | awk -v n="$name" '$1 == n' | tail -n1)
 	if [ -z "$line" ]; then
 		if records WCBEGIN | awk -v n="$name" '$1 == n { f = 1 } END { exit !f }'; then
@@ -121,10 +129,9 @@ judge_test() { # <name>
 		return
 	fi
 	[ "$status" = PASS ] || { result "$status" "$name" "$reason"; return; }
-	while read -r chk; do
-		set -- $chk
-		[ "$1" = "$name" ] || continue
-		why=$(host_check "$@")
+	while read -r tname kind off want; do
+		[ "$tname" = "$name" ] || continue
+		why=$(host_check "$tname" "$kind" "$off" "$want")
 		[ -z "$why" ] || { result FAIL "$name" "$why"; return; }
 	done < <(records WCHOSTCHECK)
 	hostscript=$WC_GUEST_TESTS_DIR/$name.host
@@ -188,7 +195,7 @@ judge_boot() { # <qemu status>
 main() {
 	local img t name tests=() tmo total=$BOOT_MARGIN qstatus start tailpid='' qpid hung
 	wc_need_pkgs "$WC_GUEST_QEMU_PKG" busybox-static kmod xz-utils zstd cpio \
-		debootstrap debian-archive-keyring
+		debootstrap debian-archive-keyring binutils
 	# One run at a time per output directory (image and artefacts).
 	mkdir -p "$WC_GUEST_OUT"
 	exec 7>"$WC_GUEST_OUT/.lock"
