@@ -252,6 +252,7 @@ main() {
 		judge_test "$name"
 	done
 	wc_log "guest ran $((SECONDS - start)) s; artefacts in $run (console.log, dmesg.log, tests/, ivshmem.bin)"
+	wc_log "guest seconds per test: $(records WCTIME | sort -k2,2nr | awk '{ printf "%s%s %ss", (NR > 1 ? ", " : ""), $1, $2 }')"
 	[ $nfail -eq 0 ]
 }
 
