@@ -14,7 +14,7 @@ bind_vfio "$WC_BDF_E1000E"
 out=/tmp/testpmd.out
 # SIGINT makes testpmd stop forwarding and print its statistics; the
 # outer KILL covers a port configuration that hangs and ignores SIGINT.
-timeout -s KILL 120 timeout -s INT 20 \
+timeout -s KILL 120 timeout -s INT 10 \
 	dpdk-testpmd -l 0-1 -n 1 --file-prefix=wcfwd \
 	-a "$WC_BDF_VIRTIO" -a "$WC_BDF_E1000E" -- \
 	--total-num-mbufs=2048 --rxq=1 --txq=1 --rxd=256 --txd=256 \
