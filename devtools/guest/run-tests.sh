@@ -151,7 +151,7 @@ judge_test() { # <name>
 watch_guest() { # <qemu pid>
 	local qpid=$1 began=$SECONDS cur='' since=$SECONDS last name tmo limit why=''
 	while kill -0 "$qpid" 2>/dev/null; do
-		sleep 2
+		sleep 1
 		last=$(grep -a -E '^WC(BOOT|BEGIN|RESULT|DONE)' "$run/results.raw" | tail -n1 | tr -d '\r')
 		if [ "$last" != "$cur" ]; then
 			cur=$last
