@@ -65,15 +65,19 @@ static const struct parse_case refused[] = {
 	{ "[2: 0x1000-0x1fff]",
 		PFX "[2: 0x1000-0x1fff]: bad range \"2: 0x1000-0x1fff\" (expected BAR:start-end)" },
 	{ "[2:99999999999999999999-0xfff]",
-		PFX "[2:99999999999999999999-0xfff]: bad range \"2:99999999999999999999-0xfff\" (expected BAR:start-end)" },
+		PFX "[2:99999999999999999999-0xfff]: "
+		"bad range \"2:99999999999999999999-0xfff\" (expected BAR:start-end)" },
 	{ "[2:0-0xffffffffffffffff]",
-		PFX "[2:0-0xffffffffffffffff]: bad range \"2:0-0xffffffffffffffff\" (expected BAR:start-end)" },
+		PFX "[2:0-0xffffffffffffffff]: "
+		"bad range \"2:0-0xffffffffffffffff\" (expected BAR:start-end)" },
 	{ "[2:0x2000-0xfff]",
 		PFX "[2:0x2000-0xfff]: range \"2:0x2000-0xfff\" ends before it starts" },
 	{ "[2:0x100-0x10ff]",
-		PFX "[2:0x100-0x10ff]: range \"2:0x100-0x10ff\" is not page aligned (page size 0x1000, end is inclusive)" },
+		PFX "[2:0x100-0x10ff]: range \"2:0x100-0x10ff\" "
+		"is not page aligned (page size 0x1000, end is inclusive)" },
 	{ "[4:0x3000-0x4000]",
-		PFX "[4:0x3000-0x4000]: range \"4:0x3000-0x4000\" is not page aligned (page size 0x1000, end is inclusive)" },
+		PFX "[4:0x3000-0x4000]: range \"4:0x3000-0x4000\" "
+		"is not page aligned (page size 0x1000, end is inclusive)" },
 	{ "[0,1,2,3,4,5,0,1,2,3,4,5,0,1,2,3,4]",
 		PFX "[0,1,2,3,4,5,0,1,2,3,4,5,0,1,2,3,4]: more than 16 items" },
 };
@@ -420,13 +424,17 @@ test_bus_refuses_malformed(void)
 {
 	static const char * const bad[][2] = {
 		{ FAKE_BDF ",foo=1,wc=[9]",
-		  FAKE_BDF ": invalid device argument wc=[9]: bad BAR \"9\" in \"9\" (expected 0 to 5)" },
+		  FAKE_BDF ": invalid device argument wc=[9]: "
+		  "bad BAR \"9\" in \"9\" (expected 0 to 5)" },
 		{ FAKE_BDF ",wc=yes",
-		  FAKE_BDF ": invalid device argument wc=yes: expected off, auto, on or a list like [2,4:0x3000-0x3fff]" },
+		  FAKE_BDF ": invalid device argument wc=yes: "
+		  "expected off, auto, on or a list like [2,4:0x3000-0x3fff]" },
 		{ FAKE_BDF ",wc=on,wc=off",
 		  FAKE_BDF ": device argument wc given more than once" },
 		{ "bus=pci,addr=" FAKE_BDF ",wc=[2:0x10-0x1f]",
-		  FAKE_BDF ": invalid device argument wc=[2:0x10-0x1f]: range \"2:0x10-0x1f\" is not page aligned (page size 0x1000, end is inclusive)" },
+		  FAKE_BDF ": invalid device argument wc=[2:0x10-0x1f]: "
+		  "range \"2:0x10-0x1f\" is not page aligned "
+		  "(page size 0x1000, end is inclusive)" },
 	};
 	char log[4096];
 	unsigned int i;
@@ -461,7 +469,8 @@ test_bus_uio_refuses(void)
 	log[0] = '\0';
 	ret = probe_capture(FAKE_BDF ",wc=on", log, sizeof(log));
 	TEST_ASSERT(ret != 0 && nb_probed == 0, "wc=on probed on UIO");
-	TEST_ASSERT(strstr(log, FAKE_BDF ": device argument wc needs a VFIO driver, the device is bound to UIO") != NULL,
+	TEST_ASSERT(strstr(log, FAKE_BDF ": device argument wc needs a VFIO "
+		"driver, the device is bound to UIO") != NULL,
 		"log lacks the UIO refusal:\n%s", log);
 	return TEST_SUCCESS;
 }

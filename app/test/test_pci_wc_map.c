@@ -48,6 +48,7 @@
 
 #define PATTERN_MAX 128
 #define PTECHECK_PATH "/sys/kernel/debug/ptecheck"
+#define WORD_END "\n "
 
 static struct rte_pci_device *map_dev;
 
@@ -210,7 +211,7 @@ pte_attr(const void *addr, char *attr, size_t len)
 			v = strstr(line, " attr=");
 			if (v != NULL)
 				strlcpy(attr, v + 6, RTE_MIN(len,
-					strcspn(v + 6, " \n") + 1));
+					strcspn(v + 6, WORD_END) + 1));
 		}
 	}
 	close(fd);

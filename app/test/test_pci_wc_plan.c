@@ -372,7 +372,8 @@ test_bad_ranges(void)
 	in.nb_ranges = 0;
 	add_req(0, UINT64_MAX - PG + 1, 0x2000, 0);
 	TEST_ASSERT_SUCCESS(build_fails(-EINVAL,
-		"BAR 0 range offset 0xfffffffffffff000 length 0x2000: outside the BAR (size 0x4000)"),
+		"BAR 0 range offset 0xfffffffffffff000 length 0x2000: "
+		"outside the BAR (size 0x4000)"),
 		"wrapping range");
 
 	in.nb_ranges = 0;
