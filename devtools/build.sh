@@ -23,6 +23,11 @@ WC_DRIVERS=bus/pci,bus/vdev,mempool/ring,mempool/stack,net/virtio,net/e1000,net/
 # testpmd nor the unit tests we run need.
 WC_DISABLE_LIBS=bitratestats,cfgfile,flow_classify,gpudev,gro,gso,jobstats,kni,latencystats,metrics,node,pdump,pipeline,port,power,table,vhost
 
+# Let builds of the same sources in other folders (a fresh clone, another
+# WC_BUILD) share ccache results also when they carry debug info; only the
+# compilation folder recorded in the debug info may then be another one.
+export CCACHE_NOHASHDIR=${CCACHE_NOHASHDIR:-1}
+
 WC_BUILD_PKGS=(gcc meson ninja-build pkg-config python3-pyelftools libnuma-dev ccache)
 
 usage() {
