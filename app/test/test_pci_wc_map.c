@@ -36,6 +36,14 @@
  *                        when probing must fail (default "wc")
  *   PCI_WC_TEST_WC_ACTIVATE  if set, the test driver sets
  *                        RTE_PCI_DRV_WC_ACTIVATE
+ *   PCI_WC_TEST_HOLD_FILE    primary: keep the device mapped until this
+ *                        file exists (for a secondary process to attach)
+ *   PCI_WC_TEST_EXPECT_ADDR  secondary: address the BAR must be mapped at
+ *                        (the primary prints it)
+ *
+ * In a secondary process the device is attached through the primary
+ * (hotplug) and mapped from the primary's record; the checks are the
+ * same, and the device stays attached when the test ends.
  *
  * The test probes the device through the bus with a driver that needs
  * mapping, lists every segment, checks the effective attribute, that
@@ -238,6 +246,47 @@ check_pte(unsigned int bar, uint64_t offset, int attr)
 	return TEST_SUCCESS;
 }
 
+/* Primary: let a secondary attach to the mapped device first. */
+static int
+hold_mapping(const char *file)
+{
+	unsigned int i;
+
+	printf("holding the mapping until %s exists\n", file);
+	fflush(stdout);
+	for (i = 0; i < 1200; i++) {
+		if (access(file, F_OK) == 0)
+			return TEST_SUCCESS;
+		usleep(100 * 1000);
+	}
+	printf("%s never appeared\n", file);
+	return TEST_FAILED;
+}
+
+/* Secondary: same checks as the primary, on the primary's mapping. */
+static int
+check_secondary(unsigned int bar, uint64_t offset, const char *pattern,
+		const char *expect)
+{
+	const char *exp_addr = getenv("PCI_WC_TEST_EXPECT_ADDR");
+	unsigned int nb_wc;
+	int attr;
+
+	attr = rte_pci_mem_attr_get(map_dev, bar, offset);
+	TEST_ASSERT(strcmp(rte_pci_mem_attr_name(attr), expect) == 0,
+		"secondary: BAR%u effective %s, expected %s", bar,
+		rte_pci_mem_attr_name(attr), expect);
+	if (exp_addr != NULL)
+		TEST_ASSERT((uintptr_t)map_dev->mem_resource[bar].addr ==
+			(uintptr_t)strtoull(exp_addr, NULL, 0),
+			"secondary maps BAR%u at %p, the primary at %s", bar,
+			map_dev->mem_resource[bar].addr, exp_addr);
+	TEST_ASSERT_SUCCESS(check_segments(&nb_wc), "secondary segments");
+	TEST_ASSERT_SUCCESS(write_pattern(bar, offset, pattern),
+		"secondary write");
+	return check_pte(bar, offset, attr);
+}
+
 static int
 test_pci_wc_map(void)
 {
@@ -279,6 +328,9 @@ test_pci_wc_map(void)
 		TEST_ASSERT(0, "probe of %s failed: %d", devstr, ret);
 	}
 
+	if (rte_eal_process_type() != RTE_PROC_PRIMARY)
+		return check_secondary(bar, offset, pattern, expect);
+
 	attr = rte_pci_mem_attr_get(map_dev, bar, offset);
 	ret = check_segments(&nb_wc);
 	if (ret == TEST_SUCCESS)
@@ -287,6 +339,8 @@ test_pci_wc_map(void)
 		ret = check_pte(bar, offset, attr);
 	for (i = 0; i < PCI_MAX_RESOURCE; i++)
 		bar_addrs[i] = map_dev->mem_resource[i].addr;
+	if (ret == TEST_SUCCESS && getenv("PCI_WC_TEST_HOLD_FILE") != NULL)
+		ret = hold_mapping(getenv("PCI_WC_TEST_HOLD_FILE"));
 
 	TEST_ASSERT_SUCCESS(rte_dev_remove(&map_dev->device), "remove");
 	rte_pci_unregister(&map_drv);

@@ -36,6 +36,39 @@ grep -q "PCI_WC: $WC_BDF_IVSHMEM: BAR2 range 0x0-0xfffff: write-combining, effec
 	/tmp/wc-variant.out || fail "no INFO line for the WC segment"
 host_check_ivshmem "$slot" "$pat"
 
+# Multi-process: a secondary maps the primary's plan at the same address
+# with the same attribute (its own dma-buf), and its stores reach the
+# device too. Shared memory needs hugepages here.
+mp_common="PCI_WC_TEST_BDF=$WC_BDF_IVSHMEM PCI_WC_TEST_ARGS=wc=[2] PCI_WC_TEST_EXPECT=wc DPDK_TEST=pci_wc_map_autotest"
+rm -f /tmp/wcmp.go
+# shellcheck disable=SC2086 # mp_common is a list of assignments
+env $mp_common PCI_WC_TEST_HOLD_FILE=/tmp/wcmp.go \
+	PCI_WC_TEST_OFFSET="$slot" PCI_WC_TEST_PATTERN="$pat-p" \
+	timeout -s KILL 150 dpdk-test -l 0 -n 1 -m 64 --file-prefix=wcmp \
+	-a 0000:ff:1f.7 >/tmp/mp-primary.out 2>&1 </dev/null &
+primary=$!
+i=0
+while ! grep -q '^holding the mapping' /tmp/mp-primary.out; do
+	i=$((i + 1))
+	[ $i -lt 120 ] && kill -0 $primary 2>/dev/null ||
+		{ cat /tmp/mp-primary.out; fail "primary did not map the device"; }
+	sleep 1
+done
+slot2=$(printf '0x%x' $((slot + 0x1000)))
+addr=$(sed -n 's/^BAR2 0x0-0xfffff at \(0x[0-9a-f]*\) .*/\1/p' /tmp/mp-primary.out)
+# shellcheck disable=SC2086
+env $mp_common PCI_WC_TEST_EXPECT_ADDR="$addr" \
+	PCI_WC_TEST_OFFSET="$slot2" PCI_WC_TEST_PATTERN="$pat-s" \
+	timeout -s KILL 100 dpdk-test -l 1 -n 1 --proc-type=secondary \
+	--file-prefix=wcmp -a 0000:ff:1f.7 >/tmp/mp-secondary.out 2>&1 </dev/null
+touch /tmp/wcmp.go
+wait $primary
+cat /tmp/mp-primary.out /tmp/mp-secondary.out
+grep -q '^Test OK' /tmp/mp-secondary.out || fail "secondary process checks failed"
+grep -q '^Test OK' /tmp/mp-primary.out || fail "primary process checks failed"
+host_check_ivshmem "$slot" "$pat-p"
+host_check_ivshmem "$slot2" "$pat-s"
+
 bind_vfio "$WC_BDF_IVSHMEM" vfio-pci
 run_map stock-explicit PCI_WC_TEST_ARGS='wc=[2]' PCI_WC_TEST_EXPECT=refused
 grep -q "$WC_BDF_IVSHMEM: cannot map BAR2 range 0x0-0xfffff write-combining: the kernel cannot export BAR ranges as dma-buf" \
