@@ -314,8 +314,10 @@ void vfio_pci_wc_zap_owned_bars_locked(struct vfio_pci_wc_device *wdev)
 	}
 }
 
-bool vfio_pci_wc_range_reserved_locked(struct vfio_pci_wc_device *wdev,
-				       unsigned int bar, u64 offset, u64 len)
+/* The first WC-reserved range of @bar overlapping [@offset, +@len), or NULL */
+static const struct vfio_pci_wc_range *
+vfio_pci_wc_reserved_range_locked(struct vfio_pci_wc_device *wdev,
+				  unsigned int bar, u64 offset, u64 len)
 {
 	struct vfio_pci_wc_dmabuf *priv;
 	u32 i;
@@ -328,9 +330,15 @@ bool vfio_pci_wc_range_reserved_locked(struct vfio_pci_wc_device *wdev,
 			if (vfio_pci_wc_ranges_overlap(offset, len,
 						       priv->ranges[i].offset,
 						       priv->ranges[i].length))
-				return true;
+				return &priv->ranges[i];
 	}
-	return false;
+	return NULL;
+}
+
+bool vfio_pci_wc_range_reserved_locked(struct vfio_pci_wc_device *wdev,
+				       unsigned int bar, u64 offset, u64 len)
+{
+	return vfio_pci_wc_reserved_range_locked(wdev, bar, offset, len);
 }
 
 bool vfio_pci_wc_range_reserved(struct vfio_pci_wc_device *wdev,
@@ -348,22 +356,10 @@ bool vfio_pci_wc_range_reserved(struct vfio_pci_wc_device *wdev,
 static void __iomem *vfio_pci_wc_wc_map_locked(struct vfio_pci_wc_device *wdev,
 					       unsigned int bar, u64 offset)
 {
-	struct vfio_pci_wc_dmabuf *priv;
-	u32 i;
+	const struct vfio_pci_wc_range *range =
+		vfio_pci_wc_reserved_range_locked(wdev, bar, offset, 1);
 
-	lockdep_assert_held(&wdev->lock);
-	list_for_each_entry(priv, &wdev->dmabufs, node) {
-		if (priv->bar != bar || !priv->wc_reserved)
-			continue;
-		for (i = 0; i < priv->nr_ranges; i++) {
-			const struct vfio_pci_wc_range *range = &priv->ranges[i];
-
-			if (offset >= range->offset &&
-			    offset - range->offset < range->length)
-				return range->wc_map + (offset - range->offset);
-		}
-	}
-	return NULL;
+	return range ? range->wc_map + (offset - range->offset) : NULL;
 }
 
 /*
