@@ -83,8 +83,8 @@ static bool vfio_pci_wc_dmabuf_pfn(struct vfio_pci_wc_dmabuf *priv,
  * need it, e.g. to copy its own arguments), and retries. A kernel access
  * (copy_*_user() by the very operation) fails instead of deadlocking.
  */
-vm_fault_t vfio_pci_wc_wait_unblocked(struct vfio_pci_wc_device *wdev,
-				      struct vm_fault *vmf)
+static vm_fault_t vfio_pci_wc_wait_unblocked(struct vfio_pci_wc_device *wdev,
+					     struct vm_fault *vmf)
 {
 	struct file *file;
 
@@ -106,6 +106,31 @@ vm_fault_t vfio_pci_wc_wait_unblocked(struct vfio_pci_wc_device *wdev,
 	return VM_FAULT_RETRY;
 }
 
+/*
+ * The device-state checks of every fault of a BAR page we own, through a
+ * dma-buf or the device file, called with core.memory_lock read-held and
+ * wdev->lock held. 0 when a PTE may be inserted now, both locks still
+ * held. Otherwise both locks are released and the return value is the
+ * fault's result: that of waiting for the reset or power transition in
+ * progress, or SIGBUS while the device is powered down or its memory
+ * decode is off.
+ */
+vm_fault_t vfio_pci_wc_fault_check_device(struct vfio_pci_wc_device *wdev,
+					  struct vm_fault *vmf)
+{
+	struct vfio_pci_core_device *vdev = &wdev->core;
+	bool blocked;
+
+	lockdep_assert_held(&wdev->lock);
+	blocked = wdev->blocked;
+	if (!blocked && !vdev->pm_runtime_engaged &&
+	    vfio_pci_wc_memory_enabled(vdev))
+		return 0;
+	mutex_unlock(&wdev->lock);
+	up_read(&vdev->memory_lock);
+	return blocked ? vfio_pci_wc_wait_unblocked(wdev, vmf) : VM_FAULT_SIGBUS;
+}
+
 static vm_fault_t vfio_pci_wc_dmabuf_insert(struct vfio_pci_wc_device *wdev,
 					    struct vfio_pci_wc_dmabuf *priv,
 					    struct vm_fault *vmf)
@@ -113,8 +138,8 @@ static vm_fault_t vfio_pci_wc_dmabuf_insert(struct vfio_pci_wc_device *wdev,
 	struct vm_area_struct *vma = vmf->vma;
 	struct vfio_pci_core_device *vdev = &wdev->core;
 	bool wc = vma->vm_ops == &vfio_pci_wc_dmabuf_wc_vm_ops;
-	vm_fault_t ret = VM_FAULT_SIGBUS;
 	unsigned long pfn;
+	vm_fault_t ret;
 	u64 bar_offset;
 
 	if (!vfio_pci_wc_dmabuf_pfn(priv, vmf->pgoff, &pfn, &bar_offset))
@@ -123,21 +148,20 @@ static vm_fault_t vfio_pci_wc_dmabuf_insert(struct vfio_pci_wc_device *wdev,
 	/* memory_lock: the core changes decode and power state under it */
 	down_read(&vdev->memory_lock);
 	mutex_lock(&wdev->lock);
-	if (priv->revoked)
+	if (priv->revoked) {
+		ret = VM_FAULT_SIGBUS;
 		goto out_unlock;
-	if (wdev->blocked) {
-		mutex_unlock(&wdev->lock);
-		up_read(&vdev->memory_lock);
-		return vfio_pci_wc_wait_unblocked(wdev, vmf);
 	}
-	if (vdev->pm_runtime_engaged || !vfio_pci_wc_memory_enabled(vdev))
-		goto out_unlock;
+	ret = vfio_pci_wc_fault_check_device(wdev, vmf);
+	if (ret)
+		return ret;
 	/* An NC page must never come out WC from another dma-buf's entry */
 	if (!wc && vfio_pci_wc_range_reserved_locked(wdev, priv->bar,
 						     bar_offset, PAGE_SIZE))
-		goto out_unlock;
-
-	ret = vmf_insert_pfn_prot(vma, vmf->address, pfn, vma->vm_page_prot);
+		ret = VM_FAULT_SIGBUS;
+	else
+		ret = vmf_insert_pfn_prot(vma, vmf->address, pfn,
+					  vma->vm_page_prot);
 out_unlock:
 	mutex_unlock(&wdev->lock);
 	up_read(&vdev->memory_lock);

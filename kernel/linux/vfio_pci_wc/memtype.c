@@ -499,27 +499,23 @@ static vm_fault_t vfio_pci_wc_bar_fault(struct vm_fault *vmf)
 	unsigned int bar = vma->vm_pgoff >>
 			   (VFIO_PCI_OFFSET_SHIFT - PAGE_SHIFT);
 	u64 offset = vfio_pci_wc_vma_offset(vma, vmf->address);
-	vm_fault_t ret = VM_FAULT_SIGBUS;
+	unsigned long pfn = PHYS_PFN(pci_resource_start(vdev->pdev, bar) +
+				     offset);
+	vm_fault_t ret;
 
 	down_read(&vdev->memory_lock);
 	mutex_lock(&wdev->lock);
-	if (wdev->blocked) {
-		mutex_unlock(&wdev->lock);
-		up_read(&vdev->memory_lock);
-		return vfio_pci_wc_wait_unblocked(wdev, vmf);
-	}
-	if (vdev->pm_runtime_engaged || !vfio_pci_wc_memory_enabled(vdev))
-		goto out_unlock;
+	ret = vfio_pci_wc_fault_check_device(wdev, vmf);
+	if (ret)
+		return ret;
 	if (vfio_pci_wc_range_reserved_locked(wdev, bar, offset, PAGE_SIZE)) {
 		dev_warn_ratelimited(&vdev->pdev->dev,
 				     "BAR %u: offset 0x%llx is reserved write-combining by a dma-buf, device file access refused\n",
 				     bar, offset);
-		goto out_unlock;
+		ret = VM_FAULT_SIGBUS;
+	} else {
+		ret = vmf_insert_pfn(vma, vmf->address, pfn);
 	}
-	ret = vmf_insert_pfn(vma, vmf->address,
-			     PHYS_PFN(pci_resource_start(vdev->pdev, bar) +
-				      offset));
-out_unlock:
 	mutex_unlock(&wdev->lock);
 	up_read(&vdev->memory_lock);
 	return ret;

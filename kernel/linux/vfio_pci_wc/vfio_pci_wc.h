@@ -132,8 +132,8 @@ int vfio_pci_wc_feature_revoke(struct vfio_pci_wc_device *wdev, u32 flags,
 bool vfio_pci_wc_dmabuf_overlaps_wc_locked(struct vfio_pci_wc_device *wdev,
 					   struct vfio_pci_wc_dmabuf *priv);
 void vfio_pci_wc_zap_dmabufs_locked(struct vfio_pci_wc_device *wdev);
-vm_fault_t vfio_pci_wc_wait_unblocked(struct vfio_pci_wc_device *wdev,
-				      struct vm_fault *vmf);
+vm_fault_t vfio_pci_wc_fault_check_device(struct vfio_pci_wc_device *wdev,
+					  struct vm_fault *vmf);
 void vfio_pci_wc_revoke_all(struct vfio_pci_wc_device *wdev);
 
 #endif /* VFIO_PCI_WC_H */
