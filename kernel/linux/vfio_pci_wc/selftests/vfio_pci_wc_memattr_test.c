@@ -27,13 +27,6 @@ static const char *device_bdf;
 #define NC	VFIO_DEVICE_FEATURE_DMA_BUF_MEMATTR_NC
 #define WC	VFIO_DEVICE_FEATURE_DMA_BUF_MEMATTR_WC
 
-static uint64_t slot(void)
-{
-	const char *s = getenv("VFIO_WC_SLOT");
-
-	return s ? strtoull(s, NULL, 0) : 0x40000;
-}
-
 FIXTURE(memattr) {
 	struct vfio_wc_dev dev;
 	int dmabuf;
@@ -42,7 +35,7 @@ FIXTURE(memattr) {
 FIXTURE_SETUP(memattr)
 {
 	ASSERT_EQ(0, vfio_wc_open(&self->dev, device_bdf));
-	self->dmabuf = vfio_wc_export_one(&self->dev, BAR2, slot(), PG);
+	self->dmabuf = vfio_wc_export_one(&self->dev, BAR2, vfio_wc_slot(), PG);
 	ASSERT_LE(0, self->dmabuf);
 }
 
@@ -146,7 +139,7 @@ TEST_F(memattr, default_is_uncached)
 
 TEST_F(memattr, write_combined_store)
 {
-	uint64_t phys = self->dev.bar_phys[BAR2] + slot();
+	uint64_t phys = self->dev.bar_phys[BAR2] + vfio_wc_slot();
 	const char *pattern = getenv("VFIO_WC_PATTERN");
 	char attr[16], back[128];
 	uint8_t *p;
@@ -168,7 +161,7 @@ TEST_F(memattr, write_combined_store)
 		/* Read back through the device file (pread, WC page path) */
 		ASSERT_EQ((ssize_t)len,
 			  pread(self->dev.fd, back, len,
-				self->dev.bar_offset[BAR2] + slot()));
+				self->dev.bar_offset[BAR2] + vfio_wc_slot()));
 		back[len] = '\0';
 		EXPECT_STREQ(pattern, back);
 	}
@@ -183,7 +176,7 @@ TEST_F(memattr, write_combined_store)
 
 TEST_F(memattr, nc_again_before_mapping)
 {
-	uint64_t phys = self->dev.bar_phys[BAR2] + slot();
+	uint64_t phys = self->dev.bar_phys[BAR2] + vfio_wc_slot();
 	char attr[16];
 	uint8_t *p;
 
@@ -200,7 +193,8 @@ TEST_F(memattr, nc_again_before_mapping)
 
 TEST_F(memattr, overlapping_dmabufs)
 {
-	int other = vfio_wc_export_one(&self->dev, BAR2, slot(), 2 * PG);
+	int other = vfio_wc_export_one(&self->dev, BAR2, vfio_wc_slot(),
+				       2 * PG);
 	char attr[16];
 	uint8_t *p;
 

@@ -12,7 +12,6 @@
 #include <errno.h>
 #include <pthread.h>
 #include <stdint.h>
-#include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/mman.h>
@@ -27,13 +26,6 @@ static const char *device_bdf;
 #define PG	VFIO_WC_PAGE
 #define WC	VFIO_DEVICE_FEATURE_DMA_BUF_MEMATTR_WC
 
-static uint64_t slot(void)
-{
-	const char *s = getenv("VFIO_WC_SLOT");
-
-	return s ? strtoull(s, NULL, 0) : 0x40000;
-}
-
 FIXTURE(revoke) {
 	struct vfio_wc_dev dev;
 	uint64_t phys;
@@ -46,8 +38,8 @@ FIXTURE_SETUP(revoke)
 	char attr[16];
 
 	ASSERT_EQ(0, vfio_wc_open(&self->dev, device_bdf));
-	self->phys = self->dev.bar_phys[BAR2] + slot();
-	self->dmabuf = vfio_wc_export_one(&self->dev, BAR2, slot(), PG);
+	self->phys = self->dev.bar_phys[BAR2] + vfio_wc_slot();
+	self->dmabuf = vfio_wc_export_one(&self->dev, BAR2, vfio_wc_slot(), PG);
 	ASSERT_LE(0, self->dmabuf);
 	ASSERT_EQ(0, vfio_wc_set_memattr(&self->dev, self->dmabuf, WC));
 	self->wc = mmap(NULL, PG, PROT_READ | PROT_WRITE, MAP_SHARED,
@@ -126,7 +118,8 @@ TEST_F(revoke, hot_reset)
  */
 TEST_F(revoke, sysfs_reset)
 {
-	uint8_t *uc = vfio_wc_mmap_bar(&self->dev, BAR2, slot() + PG, PG);
+	uint8_t *uc = vfio_wc_mmap_bar(&self->dev, BAR2, vfio_wc_slot() + PG,
+				       PG);
 	char attr[16];
 	uint8_t v;
 
@@ -200,7 +193,7 @@ TEST_F(revoke, memory_decode_off)
 	EXPECT_FALSE(vfio_wc_try_write(self->wc, 1));
 	/* BAR reads through the device file fail the same way */
 	EXPECT_EQ(-1, pread(self->dev.fd, &v, 1,
-			    self->dev.bar_offset[BAR2] + slot()));
+			    self->dev.bar_offset[BAR2] + vfio_wc_slot()));
 	EXPECT_EQ(EIO, errno);
 	write_command(_metadata, &self->dev, cmd);
 	ASSERT_TRUE(vfio_wc_try_read(self->wc, &v));

@@ -14,7 +14,6 @@
 #include <pthread.h>
 #include <stdint.h>
 #include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
 #include <sys/eventfd.h>
 #include <sys/ioctl.h>
@@ -29,13 +28,6 @@ static const char *device_bdf;
 #define BAR2	2
 #define PG	VFIO_WC_PAGE
 #define WC	VFIO_DEVICE_FEATURE_DMA_BUF_MEMATTR_WC
-
-static uint64_t slot(void)
-{
-	const char *s = getenv("VFIO_WC_SLOT");
-
-	return s ? strtoull(s, NULL, 0) : 0x40000;
-}
 
 static int write_sysfs(const char *path, const char *val)
 {
@@ -129,8 +121,8 @@ TEST(unplug_with_mapped_dmabuf)
 	uint8_t *wc, v;
 
 	ASSERT_EQ(0, vfio_wc_open(&dev, device_bdf));
-	phys = dev.bar_phys[BAR2] + slot();
-	dmabuf = vfio_wc_export_one(&dev, BAR2, slot(), PG);
+	phys = dev.bar_phys[BAR2] + vfio_wc_slot();
+	dmabuf = vfio_wc_export_one(&dev, BAR2, vfio_wc_slot(), PG);
 	ASSERT_LE(0, dmabuf);
 	ASSERT_EQ(0, vfio_wc_set_memattr(&dev, dmabuf, WC));
 	wc = mmap(NULL, PG, PROT_READ | PROT_WRITE, MAP_SHARED, dmabuf, 0);

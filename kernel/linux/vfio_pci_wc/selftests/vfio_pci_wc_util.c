@@ -48,6 +48,13 @@ const char *vfio_wc_env_bdf(const char *var)
 	return bdf && is_bdf(bdf) ? bdf : NULL;
 }
 
+uint64_t vfio_wc_slot(void)
+{
+	const char *s = getenv("VFIO_WC_SLOT");
+
+	return s ? strtoull(s, NULL, 0) : 0x40000;
+}
+
 static int read_sysfs_resource(struct vfio_wc_dev *dev)
 {
 	char path[128];

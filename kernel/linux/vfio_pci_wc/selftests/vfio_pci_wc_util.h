@@ -32,6 +32,9 @@ const char *vfio_wc_get_bdf(int *argc, char *argv[]);
 /* Optional second device from an environment variable, or NULL */
 const char *vfio_wc_env_bdf(const char *var);
 
+/* BAR2 offset the tests may write: $VFIO_WC_SLOT, default 0x40000 */
+uint64_t vfio_wc_slot(void);
+
 /* 0 or -errno; the device must be bound to vfio-pci-wc */
 int vfio_wc_open(struct vfio_wc_dev *dev, const char *bdf);
 void vfio_wc_close(struct vfio_wc_dev *dev);
