@@ -5,6 +5,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <inttypes.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -15,6 +16,7 @@
 #include <rte_common.h>
 #include <rte_dev.h>
 #include <rte_eal.h>
+#include <rte_eal_paging.h>
 #include <rte_io.h>
 #include <rte_string_fns.h>
 
@@ -28,14 +30,19 @@
  *   PCI_WC_TEST_BDF      device, e.g. 0000:00:02.0 (ivshmem)
  *   PCI_WC_TEST_ARGS     device arguments (default "wc=[2]")
  *   PCI_WC_TEST_BAR      BAR to write through (default 2)
- *   PCI_WC_TEST_OFFSET   page-aligned offset in that BAR to write at
- *                        (default 0)
+ *   PCI_WC_TEST_OFFSET   offset in that BAR to write at (page aligned
+ *                        in API mode; default 0)
  *   PCI_WC_TEST_PATTERN  string to write there (default generated)
  *   PCI_WC_TEST_EXPECT   effective attribute expected at that offset
  *                        ("wc", "uc", "wc-unverified"), or "refused"
  *                        when probing must fail (default "wc")
  *   PCI_WC_TEST_WC_ACTIVATE  if set, the test driver sets
  *                        RTE_PCI_DRV_WC_ACTIVATE
+ *   PCI_WC_TEST_API      if set, the test driver maps the device itself
+ *                        (no RTE_PCI_DRV_NEED_MAPPING) after asking with
+ *                        rte_pci_wc_request() for one required WC page at
+ *                        the offset: the BAR then mixes uncached and
+ *                        write-combined segments
  *   PCI_WC_TEST_HOLD_FILE    primary: keep the device mapped until this
  *                        file exists (for a secondary process to attach)
  *   PCI_WC_TEST_EXPECT_ADDR  secondary: address the BAR must be mapped at
@@ -59,17 +66,40 @@
 #define WORD_END "\n "
 
 static struct rte_pci_device *map_dev;
+static bool api_mode;
+static struct rte_pci_wc_range api_range;
 
+/* API mode: what a driver that maps the device itself does. */
 static int
 map_probe(struct rte_pci_driver *drv __rte_unused, struct rte_pci_device *dev)
 {
+	int ret;
+
+	if (api_mode) {
+		ret = rte_pci_wc_request(dev, &api_range, 1);
+		if (ret < 0) {
+			printf("rte_pci_wc_request: %s\n", strerror(-ret));
+			return ret;
+		}
+		ret = rte_pci_map_device(dev);
+		if (ret != 0)
+			return ret;
+		/* too late now: the device is mapped */
+		if (rte_pci_wc_request(dev, &api_range, 1) != -EBUSY) {
+			printf("rte_pci_wc_request on a mapped device did not fail with EBUSY\n");
+			rte_pci_unmap_device(dev);
+			return -EINVAL;
+		}
+	}
 	map_dev = dev;
 	return 0;
 }
 
 static int
-map_remove(struct rte_pci_device *dev __rte_unused)
+map_remove(struct rte_pci_device *dev)
 {
+	if (api_mode)
+		rte_pci_unmap_device(dev);
 	return 0;
 }
 
@@ -246,6 +276,25 @@ check_pte(unsigned int bar, uint64_t offset, int attr)
 	return TEST_SUCCESS;
 }
 
+/* API mode: the page after the requested one stays uncached. */
+static int
+check_api_neighbour(unsigned int bar, uint64_t offset)
+{
+	uint64_t next = offset + rte_mem_page_size();
+	volatile uint8_t *p;
+	int attr;
+
+	if (next >= map_dev->mem_resource[bar].len)
+		return TEST_SUCCESS;
+	attr = rte_pci_mem_attr_get(map_dev, bar, next);
+	TEST_ASSERT_EQUAL(attr, RTE_PCI_MEM_ATTR_UC,
+		"BAR%u offset 0x%" PRIx64 " next to the WC page is %s", bar, next,
+		rte_pci_mem_attr_name(attr));
+	p = RTE_PTR_ADD(map_dev->mem_resource[bar].addr, next);
+	(void)*p; /* fault the page in for the PTE check */
+	return check_pte(bar, next, attr);
+}
+
 /* Primary: let a secondary attach to the mapped device first. */
 static int
 hold_mapping(const char *file)
@@ -312,6 +361,13 @@ test_pci_wc_map(void)
 	}
 	if (getenv("PCI_WC_TEST_WC_ACTIVATE") != NULL)
 		map_drv.drv_flags |= RTE_PCI_DRV_WC_ACTIVATE;
+	api_mode = getenv("PCI_WC_TEST_API") != NULL;
+	if (api_mode) {
+		map_drv.drv_flags &= ~RTE_PCI_DRV_NEED_MAPPING;
+		api_range = (struct rte_pci_wc_range){ .bar = bar,
+			.offset = offset, .len = rte_mem_page_size(),
+			.flags = RTE_PCI_WC_RANGE_F_REQUIRED };
+	}
 	rte_pci_register(&map_drv);
 	snprintf(devstr, sizeof(devstr), "%s,%s", bdf, args);
 	printf("probing %s\n", devstr);
@@ -337,6 +393,8 @@ test_pci_wc_map(void)
 		ret = write_pattern(bar, offset, pattern);
 	if (ret == TEST_SUCCESS)
 		ret = check_pte(bar, offset, attr);
+	if (ret == TEST_SUCCESS && api_mode)
+		ret = check_api_neighbour(bar, offset);
 	for (i = 0; i < PCI_MAX_RESOURCE; i++)
 		bar_addrs[i] = map_dev->mem_resource[i].addr;
 	if (ret == TEST_SUCCESS && getenv("PCI_WC_TEST_HOLD_FILE") != NULL)

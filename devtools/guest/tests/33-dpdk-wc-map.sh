@@ -1,7 +1,7 @@
 #!/bin/sh
 # shellcheck shell=dash source=devtools/guest/lib.sh
 # SPDX-License-Identifier: BSD-3-Clause
-# timeout: 300
+# timeout: 400
 # DPDK's PCI bus maps ivshmem BAR2 write-combined (-a BDF,wc=[2]) through
 # vfio-pci-wc's dma-buf uAPI: the segment is a dma-buf mapping, its PTE
 # and the PAT list say WC, the bytes stored reach the host's file, and
@@ -36,14 +36,27 @@ grep -q "PCI_WC: $WC_BDF_IVSHMEM: BAR2 range 0x0-0xfffff: write-combining, effec
 	/tmp/wc-variant.out || fail "no INFO line for the WC segment"
 host_check_ivshmem "$slot" "$pat"
 
+# A driver that maps the device itself asks for one WC page: BAR2 mixes
+# device fd (UC) and dma-buf (WC) segments; the next page stays UC.
+# (The second page of this test's ivshmem slot; the page after it is only
+# read.)
+api=$(printf '0x%x' $((slot + 0x1000)))
+run_map api-range PCI_WC_TEST_API=1 PCI_WC_TEST_ARGS=wc=auto \
+	PCI_WC_TEST_OFFSET="$api" PCI_WC_TEST_PATTERN="$pat-api" \
+	PCI_WC_TEST_EXPECT=wc
+expect_eq "$(grep -c '^BAR2 ' /tmp/api-range.out)" 3 "BAR2 segments (UC, WC, UC)"
+host_check_ivshmem "$api" "$pat-api"
+
 # Multi-process: a secondary maps the primary's plan at the same address
 # with the same attribute (its own dma-buf), and its stores reach the
 # device too. Shared memory needs hugepages here.
 mp_common="PCI_WC_TEST_BDF=$WC_BDF_IVSHMEM PCI_WC_TEST_ARGS=wc=[2] PCI_WC_TEST_EXPECT=wc DPDK_TEST=pci_wc_map_autotest"
+mp1=$(printf '0x%x' $((slot + 0x800)))
+mp2=$(printf '0x%x' $((slot + 0x1800)))
 rm -f /tmp/wcmp.go
 # shellcheck disable=SC2086 # mp_common is a list of assignments
 env $mp_common PCI_WC_TEST_HOLD_FILE=/tmp/wcmp.go \
-	PCI_WC_TEST_OFFSET="$slot" PCI_WC_TEST_PATTERN="$pat-p" \
+	PCI_WC_TEST_OFFSET="$mp1" PCI_WC_TEST_PATTERN="$pat-p" \
 	timeout -s KILL 150 dpdk-test -l 0 -n 1 -m 64 --file-prefix=wcmp \
 	-a 0000:ff:1f.7 >/tmp/mp-primary.out 2>&1 </dev/null &
 primary=$!
@@ -54,11 +67,10 @@ while ! grep -q '^holding the mapping' /tmp/mp-primary.out; do
 		{ cat /tmp/mp-primary.out; fail "primary did not map the device"; }
 	sleep 1
 done
-slot2=$(printf '0x%x' $((slot + 0x1000)))
 addr=$(sed -n 's/^BAR2 0x0-0xfffff at \(0x[0-9a-f]*\) .*/\1/p' /tmp/mp-primary.out)
 # shellcheck disable=SC2086
 env $mp_common PCI_WC_TEST_EXPECT_ADDR="$addr" \
-	PCI_WC_TEST_OFFSET="$slot2" PCI_WC_TEST_PATTERN="$pat-s" \
+	PCI_WC_TEST_OFFSET="$mp2" PCI_WC_TEST_PATTERN="$pat-s" \
 	timeout -s KILL 100 dpdk-test -l 1 -n 1 --proc-type=secondary \
 	--file-prefix=wcmp -a 0000:ff:1f.7 >/tmp/mp-secondary.out 2>&1 </dev/null
 touch /tmp/wcmp.go
@@ -66,8 +78,8 @@ wait $primary
 cat /tmp/mp-primary.out /tmp/mp-secondary.out
 grep -q '^Test OK' /tmp/mp-secondary.out || fail "secondary process checks failed"
 grep -q '^Test OK' /tmp/mp-primary.out || fail "primary process checks failed"
-host_check_ivshmem "$slot" "$pat-p"
-host_check_ivshmem "$slot2" "$pat-s"
+host_check_ivshmem "$mp1" "$pat-p"
+host_check_ivshmem "$mp2" "$pat-s"
 
 bind_vfio "$WC_BDF_IVSHMEM" vfio-pci
 run_map stock-explicit PCI_WC_TEST_ARGS='wc=[2]' PCI_WC_TEST_EXPECT=refused
