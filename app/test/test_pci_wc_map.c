@@ -166,6 +166,25 @@ vma_of(const void *addr, char *line, size_t len)
 	fclose(f);
 }
 
+/* Whether a line of /proc/self/maps contains text. */
+static bool
+maps_contain(const char *text)
+{
+	char buf[512];
+	bool found = false;
+	FILE *f = fopen("/proc/self/maps", "r");
+
+	if (f == NULL)
+		return false;
+	while (!found && fgets(buf, sizeof(buf), f) != NULL)
+		if (strstr(buf, text) != NULL) {
+			printf("still mapped: %s", buf);
+			found = true;
+		}
+	fclose(f);
+	return found;
+}
+
 static int
 check_segments(unsigned int *nb_wc)
 {
@@ -377,6 +396,10 @@ test_pci_wc_map(void)
 		rte_pci_unregister(&map_drv);
 		TEST_ASSERT(ret != 0 && map_dev == NULL,
 			"%s probed, expected a refusal", devstr);
+		/* nothing half-mapped: no BAR of any device stays mapped */
+		TEST_ASSERT(!maps_contain("vfio-device") &&
+			!maps_contain("dmabuf"),
+			"a BAR is still mapped after the refusal");
 		return TEST_SUCCESS;
 	}
 	if (ret != 0 || map_dev == NULL) {

@@ -81,6 +81,20 @@ grep -q '^Test OK' /tmp/mp-primary.out || fail "primary process checks failed"
 host_check_ivshmem "$mp1" "$pat-p"
 host_check_ivshmem "$mp2" "$pat-s"
 
+# A required WC range vfio-pci-wc refuses (e1000e BAR3 is not
+# prefetchable) fails the probe after BARs 0 and 1 were mapped: they must
+# be unmapped again.
+bind_vfio "$WC_BDF_E1000E" vfio-pci-wc
+env PCI_WC_TEST_BDF="$WC_BDF_E1000E" PCI_WC_TEST_ARGS='wc=[3]' \
+	PCI_WC_TEST_EXPECT=refused DPDK_TEST=pci_wc_map_autotest \
+	timeout -s KILL 120 dpdk-test -l 0-1 -n 1 --no-huge -m 256 \
+	--file-prefix=wc-refused -a 0000:ff:1f.7 >/tmp/wc-refused.out 2>&1 </dev/null
+cat /tmp/wc-refused.out
+grep -q '^Test OK' /tmp/wc-refused.out || fail "refused WC range left a mapping or probed"
+grep -q "$WC_BDF_E1000E: cannot map BAR3 range 0x[0-9a-f]*-0x3fff write-combining: .* failed: " \
+	/tmp/wc-refused.out || fail "no error naming device, BAR, range and the refusal"
+unbind_dev "$WC_BDF_E1000E"
+
 bind_vfio "$WC_BDF_IVSHMEM" vfio-pci
 run_map stock-explicit PCI_WC_TEST_ARGS='wc=[2]' PCI_WC_TEST_EXPECT=refused
 grep -q "$WC_BDF_IVSHMEM: cannot map BAR2 range 0x0-0xfffff write-combining: the kernel cannot export BAR ranges as dma-buf" \
