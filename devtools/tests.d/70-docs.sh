@@ -10,6 +10,9 @@
 #                   their guide's index (toctree entries)
 #   docs/doxygen    Doxygen of rte_bus_pci_wc.h with DPDK's API settings,
 #                   every warning an error, every parameter documented
+#   docs/api        DPDK's whole API reference (doc/api flow, a few
+#                   seconds) without warnings, its index linking the
+#                   new header
 set -uo pipefail
 . "$(dirname "$0")/../wc-common.sh"
 
@@ -91,6 +94,37 @@ api_doc() { # <tree>
 	fi
 }
 
+# DPDK's doc/api flow (doc/api/meson.build) on the assembled tree.
+api_reference() { # <tree>
+	local tree=$1 dir=$out/api-full
+	rm -rf "$dir"
+	mkdir -p "$dir"
+	if ! /usr/bin/python3 "$tree/doc/api/generate_examples.py" \
+			"$tree/examples" "$dir/examples.dox" >"$log" 2>&1; then
+		show_log "$log"
+		wc_fail docs/api "generate_examples.py failed (log: $log)"
+		return
+	fi
+	sed -e "s|@VERSION@|$(cat "$tree/VERSION")|g" -e "s|@TOPDIR@|$tree|g" \
+		-e "s|@OUTPUT@|$dir|g" -e "s|@HTML_OUTPUT@|html|g" \
+		-e "s|@STRIP_FROM_PATH@|$tree $dir|g" -e "s|@WARN_AS_ERROR@|NO|g" \
+		-e "s|@API_EXAMPLES@|$dir/examples.dox|g" \
+		"$tree/doc/api/doxy-api.conf.in" >"$dir/doxy.conf"
+	printf 'WARN_LOGFILE = %s\nQUIET = YES\n' "$dir/warnings.log" >>"$dir/doxy.conf"
+	if ! doxygen "$dir/doxy.conf" >"$log" 2>&1; then
+		show_log "$log"
+		wc_fail docs/api "doxygen failed (log: $log)"
+	elif [ -s "$dir/warnings.log" ]; then
+		show_log "$dir/warnings.log"
+		wc_fail docs/api "$(wc -l <"$dir/warnings.log") warning(s) in the API reference"
+	elif ! grep -q 'href="rte__bus__pci__wc_8h.html"' "$dir/html/index.html"; then
+		wc_fail docs/api "the API index does not link $WC_API_HEADER"
+	else
+		echo "  API reference: $(ls "$dir"/html/*_8h.html | wc -l) headers, 0 warnings"
+		wc_pass docs/api
+	fi
+}
+
 main() {
 	local tree
 	wc_need_pkgs python3-sphinx python3-sphinx-rtd-theme doxygen >>"$log" 2>&1 ||
@@ -99,6 +133,7 @@ main() {
 		{ show_log "$log"; wc_fail docs/guides "assemble.sh failed"; exit 0; }
 	guides "$tree" && pages
 	api_doc "$tree"
+	api_reference "$tree"
 }
 
 main
