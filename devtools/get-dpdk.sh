@@ -76,6 +76,9 @@ deb-src [signed-by=/usr/share/keyrings/debian-archive-keyring.gpg] $uri bookworm
 	(cd "$dl" && apt-get "${WC_APT[@]}" -q source --download-only dpdk) \
 		>"$dl/apt-source.log" 2>&1 || {
 		cat "$dl/apt-source.log" >&2
+		# Refresh the package lists next time (a failed update may
+		# have left them empty).
+		rm -f "$WC_CACHE/apt-bookworm-src/updated"
 		wc_die "cannot get Debian's dpdk source package (no network or no bookworm deb-src?); set DPDK_SRC=/path/to/dpdk-22.11.x instead"
 	}
 	dsc=$(ls -1 "$dl"/dpdk_*.dsc | sort -V | tail -n1)
