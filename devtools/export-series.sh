@@ -14,7 +14,8 @@
 # subject, then the body) into DIR (default $WC_BUILD/series).
 #
 #   --check        run DPDK's devtools/checkpatches.sh (with the kernel's
-#                  checkpatch.pl, devtools/get-linux-tools.sh) and
+#                  checkpatch.pl, devtools/get-linux-tools.sh; findings in
+#                  devtools/checkpatch-exceptions.txt accepted) and
 #                  devtools/check-git-log.sh on the series
 #   --check-build  build every commit of the series (devtools/build.sh
 #                  options, in $WC_BUILD/export/dpdk/build)
@@ -25,7 +26,7 @@ set -euo pipefail
 . "$(dirname "$0")/wc-overlay.sh"
 
 usage() {
-	sed -n '4,23s/^# \{0,1\}//p' "$0"
+	sed -n '4,24s/^# \{0,1\}//p' "$0"
 	exit "${1:-0}"
 }
 
@@ -158,10 +159,13 @@ check_series() { # <out dir>
 	local tools rc=0
 	wc_need_pkgs gawk git
 	tools=$(bash "$WC_REPO/devtools/get-linux-tools.sh")
-	local patches
+	local patches report
 	mapfile -t patches < <(ls "$1"/*.patch | grep -v '/0000-cover-letter\.patch$')
-	(cd "$repo" && DPDK_CHECKPATCH_PATH=$tools/checkpatch.pl \
-		devtools/checkpatches.sh "${patches[@]}") || rc=1
+	# Findings listed in devtools/checkpatch-exceptions.txt are accepted.
+	report=$(cd "$repo" && DPDK_CHECKPATCH_PATH=$tools/checkpatch.pl \
+		devtools/checkpatches.sh "${patches[@]}") ||
+		printf '%s\n' "$report" | bash "$WC_REPO/devtools/checkpatch-filter.sh" ||
+		{ printf '%s\n' "$report"; rc=1; }
 	wc_mailmap_add "$repo"
 	(cd "$repo" && devtools/check-git-log.sh -r pristine..HEAD) || rc=1
 	wc_mailmap_restore "$repo"
