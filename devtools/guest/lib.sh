@@ -101,3 +101,31 @@ run_pattern() {
 host_check_ivshmem() {
 	echo "HOSTCHECK ivshmem $1 $2"
 }
+
+# testpmd_stat <testpmd output> <port> <RX|TX> <packets|dropped>: the
+# counter from the final "Forward statistics for port N" block (0 when
+# absent).
+testpmd_stat() {
+	awk -v p="$2" -v k="$3-$4:" '
+		/Forward statistics for port/ { cur = ($6 == p) }
+		/Accumulated forward statistics/ { cur = 0 }
+		cur { for (i = 1; i < NF; i++) if ($i == k) v = $(i + 1) }
+		END { print v + 0 }' "$1"
+}
+
+# testpmd_expect_forwarded <testpmd output>: ports 0 and 1, which share a
+# QEMU hub, both received and sent, and each port's RX matches the other's
+# TX up to the packets in flight at the stop (at most one ring of 256
+# descriptors per direction).
+testpmd_expect_forwarded() {
+	local rx0 tx0 rx1 tx1 v d inflight=512
+	rx0=$(testpmd_stat "$1" 0 RX packets) tx0=$(testpmd_stat "$1" 0 TX packets)
+	rx1=$(testpmd_stat "$1" 1 RX packets) tx1=$(testpmd_stat "$1" 1 TX packets)
+	info "port0 RX $rx0 TX $tx0, port1 RX $rx1 TX $tx1"
+	echo "TESTPMD port0_rx=$rx0 port0_tx=$tx0 port1_rx=$rx1 port1_tx=$tx1"
+	for v in "$rx0" "$tx0" "$rx1" "$tx1"; do
+		[ "$v" -gt 0 ] || fail "a port counter is zero (port0 RX $rx0 TX $tx0, port1 RX $rx1 TX $tx1)"
+	done
+	d=$((tx1 - rx0)); [ ${d#-} -le $inflight ] || fail "port0 RX $rx0 vs port1 TX $tx1"
+	d=$((tx0 - rx1)); [ ${d#-} -le $inflight ] || fail "port1 RX $rx1 vs port0 TX $tx0"
+}

@@ -28,27 +28,9 @@ grep -q "Probe PCI driver: net_virtio .* device: $WC_BDF_VIRTIO" "$out" ||
 grep -q "Probe PCI driver: net_e1000_em .* device: $WC_BDF_E1000E" "$out" ||
 	fail "net_e1000_em did not probe $WC_BDF_E1000E"
 
-# The final "Forward statistics for port N" blocks.
-stat() { # <port> <RX|TX> <packets|dropped>
-	awk -v p="$1" -v k="$2-$3:" '
-		/Forward statistics for port/ { cur = ($6 == p) }
-		/Accumulated forward statistics/ { cur = 0 }
-		cur { for (i = 1; i < NF; i++) if ($i == k) v = $(i + 1) }
-		END { print v + 0 }' "$out"
-}
-rx0=$(stat 0 RX packets) tx0=$(stat 0 TX packets)
-rx1=$(stat 1 RX packets) tx1=$(stat 1 TX packets)
-info "port0 RX $rx0 TX $tx0, port1 RX $rx1 TX $tx1"
-echo "TESTPMD port0_rx=$rx0 port0_tx=$tx0 port1_rx=$rx1 port1_tx=$tx1"
-for v in "$rx0" "$tx0" "$rx1" "$tx1"; do
-	[ "$v" -gt 0 ] || fail "a port counter is zero (port0 RX $rx0 TX $tx0, port1 RX $rx1 TX $tx1)"
-done
-# In flight at the stop: at most one ring of descriptors per direction.
-inflight=512
-d=$((tx1 - rx0)); [ ${d#-} -le $inflight ] || fail "port0 RX $rx0 vs port1 TX $tx1"
-d=$((tx0 - rx1)); [ ${d#-} -le $inflight ] || fail "port1 RX $rx1 vs port0 TX $tx0"
+testpmd_expect_forwarded "$out"
 for p in 0 1; do
 	for dir in RX TX; do
-		expect_eq "$(stat $p $dir dropped)" 0 "port$p $dir-dropped"
+		expect_eq "$(testpmd_stat "$out" $p $dir dropped)" 0 "port$p $dir-dropped"
 	done
 done

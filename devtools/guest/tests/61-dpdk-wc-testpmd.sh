@@ -54,19 +54,4 @@ segs "$WC_BDF_VIRTIO" | grep -q '^.BAR4 0x00000000-0x00002fff uc -> uc$' ||
 	fail "e1000e: expected UC segments for BAR0 and BAR1"
 ! segs "$WC_BDF_E1000E" | grep -q -- 'wc' || fail "e1000e has a WC segment"
 
-stat() { # <port> <RX|TX> <packets|dropped>
-	awk -v p="$1" -v k="$2-$3:" '
-		/Forward statistics for port/ { cur = ($6 == p) }
-		/Accumulated forward statistics/ { cur = 0 }
-		cur { for (i = 1; i < NF; i++) if ($i == k) v = $(i + 1) }
-		END { print v + 0 }' "$out"
-}
-rx0=$(stat 0 RX packets) tx0=$(stat 0 TX packets)
-rx1=$(stat 1 RX packets) tx1=$(stat 1 TX packets)
-echo "TESTPMD port0_rx=$rx0 port0_tx=$tx0 port1_rx=$rx1 port1_tx=$tx1"
-for v in "$rx0" "$tx0" "$rx1" "$tx1"; do
-	[ "$v" -gt 0 ] || fail "a port counter is zero (port0 RX $rx0 TX $tx0, port1 RX $rx1 TX $tx1)"
-done
-inflight=512
-d=$((tx1 - rx0)); [ ${d#-} -le $inflight ] || fail "port0 RX $rx0 vs port1 TX $tx1"
-d=$((tx0 - rx1)); [ ${d#-} -le $inflight ] || fail "port1 RX $rx1 vs port0 TX $tx0"
+testpmd_expect_forwarded "$out"
