@@ -30,3 +30,26 @@ wc_expect_segs() {
 	expect_eq "$(wc_count "$1" "$2" "$3")" "$4" \
 		"number of $3 segments of BAR$2 in $1"
 }
+
+# wc_ivshmem_setup: what a dpdk-wc-probe test of ivshmem needs: the
+# program, the page-table check, and the device bound to vfio-pci-wc.
+wc_ivshmem_setup() {
+	need_cmd dpdk-wc-probe
+	load_module ptecheck
+	load_module vfio-pci-wc
+	bind_vfio "$WC_BDF_IVSHMEM" vfio-pci-wc
+}
+
+# wc_wait_ready <output file> <pid> <hold file> <who>: wait until the
+# dpdk-wc-probe <pid>, writing to <output file>, holds on <hold file>;
+# fail, showing its output, when it exits before or is not there in 120 s.
+wc_wait_ready() {
+	local i=0
+	until grep -q "^READY $3\$" "$1"; do
+		kill -0 "$2" 2>/dev/null ||
+			{ cat "$1"; fail "$4 exited early: $(grep -m1 '^ERROR' "$1")"; }
+		i=$((i + 1))
+		[ $i -lt 600 ] || { cat "$1"; fail "$4 does not reach $3 in 120 s"; }
+		sleep 0.2
+	done
+}

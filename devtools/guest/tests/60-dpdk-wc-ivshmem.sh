@@ -9,10 +9,7 @@
 # stored through the UC mapping; one INFO line per WC segment at probe.
 . /opt/wc/lib.sh
 . /opt/wc/share/dpdk-wc.sh
-need_cmd dpdk-wc-probe
-load_module ptecheck
-load_module vfio-pci-wc
-bind_vfio "$WC_BDF_IVSHMEM" vfio-pci-wc
+wc_ivshmem_setup
 
 bdf=$WC_BDF_IVSHMEM
 slot=$(ivshmem_slot)

@@ -6,10 +6,7 @@
 # page-table verdicts; its stores through the WC BAR2 reach the host.
 . /opt/wc/lib.sh
 . /opt/wc/share/dpdk-wc.sh
-need_cmd dpdk-wc-probe
-load_module ptecheck
-load_module vfio-pci-wc
-bind_vfio "$WC_BDF_IVSHMEM" vfio-pci-wc
+wc_ivshmem_setup
 
 bdf=$WC_BDF_IVSHMEM
 slot=$(ivshmem_slot)
@@ -21,13 +18,7 @@ rm -f $release
 timeout -s KILL 180 dpdk-wc-probe -l 0 -n 1 --file-prefix=wc63 \
 	-a "$bdf,wc=[2]" -- --dev "$bdf" --show --hold $release >$prim 2>&1 &
 ppid=$!
-i=0
-until grep -q '^READY' $prim; do
-	kill -0 $ppid 2>/dev/null || { cat $prim; fail "the primary exited early"; }
-	i=$((i + 1))
-	[ $i -lt 600 ] || { cat $prim; fail "the primary is not ready after 120 s"; }
-	sleep 0.2
-done
+wc_wait_ready $prim $ppid $release "the primary"
 wc_probe_run $sec 120 -l 1 -n 1 --proc-type=secondary --file-prefix=wc63 \
 	-a "$bdf" -- --dev "$bdf" --write "2:$slot:$pat" --show
 rc=$?

@@ -11,10 +11,7 @@
 . /opt/wc/lib.sh
 . /opt/wc/share/dpdk-wc.sh
 . /opt/wc/share/vfio-pci-wc.sh
-need_cmd dpdk-wc-probe
-load_module ptecheck
-load_module vfio-pci-wc
-bind_vfio "$WC_BDF_IVSHMEM" vfio-pci-wc
+wc_ivshmem_setup
 
 bdf=$WC_BDF_IVSHMEM
 slot=$(ivshmem_slot)
@@ -32,19 +29,10 @@ timeout -s KILL 180 dpdk-wc-probe -l 0 -n 1 --file-prefix=wc64 \
 	--remove --no-leftover --probe "$bdf,wc=auto" --show \
 	--remove --no-leftover --hold $release >$out 2>&1 &
 ppid=$!
-wait_ready() { # <file>: until dpdk-wc-probe holds on it
-	local i=0
-	until grep -q "^READY $1\$" $out; do
-		kill -0 $ppid 2>/dev/null || { cat $out; fail "dpdk-wc-probe exited early: $(grep -m1 '^ERROR' $out)"; }
-		i=$((i + 1))
-		[ $i -lt 600 ] || { cat $out; fail "dpdk-wc-probe does not reach $1 in 120 s"; }
-		sleep 0.2
-	done
-}
-wait_ready $mapped
+wc_wait_ready $out $ppid $mapped dpdk-wc-probe
 wc_pat_lines "$bdf" 2 >/tmp/pat.mapped
 touch $mapped
-wait_ready $release
+wc_wait_ready $out $ppid $release dpdk-wc-probe
 { wc_pat_lines "$bdf" 0; wc_pat_lines "$bdf" 2; } >/tmp/pat.after
 touch $release
 wait $ppid
