@@ -526,17 +526,13 @@ verify_plan(struct rte_pci_device *dev, const char *pci_addr,
 			}
 			format_range(range, sizeof(range), seg);
 			phys = dev->mem_resource[bar].phys_addr + seg->offset;
-			if (pat != NULL && pci_wc_pat_check(pat, phys,
-					phys + seg->len, other) != PCI_WC_PAT_WC) {
-				seg->effective = RTE_PCI_MEM_ATTR_UC;
+			seg->effective = pci_wc_pat_effective(pat, trusted,
+				phys, phys + seg->len, other);
+			if (seg->effective == RTE_PCI_MEM_ATTR_UC) {
 				PCI_WC_LOG(WARNING, "%s: BAR%u range %s: mapped write-combining but the PAT memory type is %s: effective uc",
 					pci_addr, bar, range, other);
 				continue;
 			}
-			if (pat != NULL || trusted)
-				seg->effective = RTE_PCI_MEM_ATTR_WC;
-			else
-				seg->effective = RTE_PCI_MEM_ATTR_WC_UNVERIFIED;
 			PCI_WC_LOG(INFO, "%s: BAR%u range %s: write-combining, effective %s",
 				pci_addr, bar, range,
 				rte_pci_mem_attr_name(seg->effective));

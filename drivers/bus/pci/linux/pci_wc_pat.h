@@ -16,9 +16,12 @@
  * silently uncached. The list is therefore the truth to report.
  */
 
+#include <stdbool.h>
 #include <stdint.h>
 
 #include <rte_compat.h>
+
+#include "rte_bus_pci_wc.h"
 
 /** Result of pci_wc_pat_check(). */
 enum pci_wc_pat_result {
@@ -50,5 +53,33 @@ __rte_internal
 int
 pci_wc_pat_check(const char *list, uint64_t start, uint64_t end,
 		char other[32]);
+
+/**
+ * Effective attribute of a range mapped write-combining. Where the PAT
+ * list is readable it decides; without it, only the trusted variant
+ * driver (which sets the attribute itself) makes the mapping certain.
+ * Pure function.
+ *
+ * @param list
+ *   NUL-terminated content of the PAT memory type list, or NULL where
+ *   there is none to read (not x86, no debugfs, no permission).
+ * @param trusted_driver
+ *   Whether the device is bound to the vfio-pci-wc variant driver.
+ * @param start
+ *   First physical address.
+ * @param end
+ *   End physical address (exclusive).
+ * @param other
+ *   On RTE_PCI_MEM_ATTR_UC, receives the offending PAT type, as
+ *   pci_wc_pat_check() does.
+ * @return
+ *   RTE_PCI_MEM_ATTR_UC if the list shows the range is not entirely
+ *   write-combining, RTE_PCI_MEM_ATTR_WC if the list or the trusted
+ *   driver confirms it, RTE_PCI_MEM_ATTR_WC_UNVERIFIED otherwise.
+ */
+__rte_internal
+enum rte_pci_mem_attr
+pci_wc_pat_effective(const char *list, bool trusted_driver, uint64_t start,
+		uint64_t end, char other[32]);
 
 #endif /* _PCI_WC_PAT_H_ */
