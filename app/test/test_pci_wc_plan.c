@@ -731,6 +731,39 @@ test_pat_check(void)
 	return TEST_SUCCESS;
 }
 
+static int
+test_pat_effective(void)
+{
+	char other[32];
+
+	TEST_ASSERT_EQUAL(pci_wc_pat_effective(pat_list, false, 0xfe000000,
+		0xfe004000, other), RTE_PCI_MEM_ATTR_WC,
+		"PAT list shows the range write-combining");
+	TEST_ASSERT_EQUAL(pci_wc_pat_effective(pat_list, false, 0xfe003000,
+		0xfe005000, other), RTE_PCI_MEM_ATTR_UC,
+		"range only partly covered by WC entries");
+	TEST_ASSERT(strcmp(other, "none") == 0, "reason %s", other);
+	TEST_ASSERT_EQUAL(pci_wc_pat_effective(pat_list, false, 0xfebf4000,
+		0xfebf6000, other), RTE_PCI_MEM_ATTR_UC,
+		"UC- entry overlaps the end of the range");
+	TEST_ASSERT(strcmp(other, "uncached-minus") == 0, "reason %s", other);
+	TEST_ASSERT_EQUAL(pci_wc_pat_effective(pat_list, true, 0xfd000000,
+		0xfd001000, other), RTE_PCI_MEM_ATTR_UC,
+		"the trusted driver does not override the PAT list");
+	TEST_ASSERT(strcmp(other, "uncached-minus") == 0, "reason %s", other);
+	TEST_ASSERT_EQUAL(pci_wc_pat_effective("", true, 0xfe000000,
+		0xfe001000, other), RTE_PCI_MEM_ATTR_UC,
+		"readable empty list: no WC entry");
+	TEST_ASSERT(strcmp(other, "none") == 0, "reason %s", other);
+	TEST_ASSERT_EQUAL(pci_wc_pat_effective(NULL, true, 0xfe000000,
+		0xfe001000, other), RTE_PCI_MEM_ATTR_WC,
+		"no PAT list, trusted variant driver");
+	TEST_ASSERT_EQUAL(pci_wc_pat_effective(NULL, false, 0xfe000000,
+		0xfe001000, other), RTE_PCI_MEM_ATTR_WC_UNVERIFIED,
+		"no PAT list, other driver");
+	return TEST_SUCCESS;
+}
+
 static struct unit_test_suite pci_wc_plan_suite = {
 	.suite_name = "PCI write-combine mapping plan",
 	.unit_test_cases = {
@@ -756,6 +789,7 @@ static struct unit_test_suite pci_wc_plan_suite = {
 		TEST_CASE(test_fallback_and_find),
 		TEST_CASE(test_fuzz),
 		TEST_CASE(test_pat_check),
+		TEST_CASE(test_pat_effective),
 		TEST_CASES_END()
 	}
 };
