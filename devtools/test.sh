@@ -7,7 +7,8 @@
 #
 #   devtools/test.sh [stage...]     e.g. devtools/test.sh build unit
 #
-# A stage is an executable devtools/tests.d/NN-name.sh; stages run in file
+# A stage is an executable devtools/tests.d/NN-name.sh (or in
+# $WC_STAGES_DIR, for the runner's own self-test); stages run in file
 # name order. Each prints one line per test:
 #   PASS: <name>
 #   FAIL: <name>: <reason>
@@ -60,7 +61,7 @@ run_stage() { # <stage script>
 main() {
 	local stage
 	cd "$WC_REPO" || exit 1
-	for stage in "$WC_REPO"/devtools/tests.d/[0-9]*.sh; do
+	for stage in "${WC_STAGES_DIR:-$WC_REPO/devtools/tests.d}"/[0-9]*.sh; do
 		[ -x "$stage" ] || continue
 		stage_selected "$(basename "$stage" .sh)" "$@" || continue
 		run_stage "$stage"

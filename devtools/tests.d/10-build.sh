@@ -14,11 +14,11 @@ build() {
 	done
 	shift
 	if ! out=$(bash "$WC_REPO/devtools/build.sh" "$@" 2>&1); then
-		printf '%s\n' "$out" | tail -n 40 | sed 's/^/  /'
+		printf '%s\n' "$out" | tail -n 40 | wc_indent
 		wc_fail "$name" "$(printf '%s\n' "$out" | grep 'error:' | tail -n1 | sed 's/^[^ ]*: error: //')"
 		return 1
 	fi
-	printf '%s\n' "$out" | grep -E 'build steps|installing|patches:' | sed 's/^/  /'
+	printf '%s\n' "$out" | grep -E 'build steps|installing|patches:' | wc_indent
 	dir=$(printf '%s\n' "$out" | tail -n1)
 	for b in "${bins[@]}"; do
 		[ -x "$dir/$b" ] || { wc_fail "$name" "$dir/$b was not built"; return 1; }

@@ -24,7 +24,7 @@ st() { # <script> [args]
 	bash "$R/devtools/$s" "$@" >"$log" 2>&1
 }
 
-show_log() { tail -n "${1:-8}" "$log" | sed 's/^/  /'; }
+show_log() { tail -n "${1:-8}" "$log" | wc_indent; }
 
 selftest_source() { # <value>
 	cat <<EOF
@@ -257,9 +257,39 @@ test_export_claims() {
 	rm "$R/patches/0002-kvargs-claim-again.patch"
 }
 
+# The runner must count a FAIL printed right after a log excerpt whose last
+# line has no newline (dpdk-test's "RTE>>" prompt once hid a failing unit
+# test this way), and a stage that exits 0 after a FAIL still fails the run.
+test_runner_counts_fail() {
+	local d=$T/stages out rc=0
+	rm -rf "$d"
+	mkdir -p "$d"
+	printf 'Test Failed\nRTE>>' >"$T/unterminated.log"
+	cat >"$d/10-fake.sh" <<EOF
+#!/bin/bash
+. "$WC_REPO/devtools/wc-common.sh"
+wc_pass fake/one
+tail -n 5 "$T/unterminated.log" | wc_indent
+wc_fail fake/two "exit status 255"
+exit 0
+EOF
+	chmod +x "$d/10-fake.sh"
+	out=$(WC_STAGES_DIR=$d bash "$WC_REPO/devtools/test.sh" 2>&1) || rc=$?
+	if [ "$rc" != 0 ] &&
+	   [ "$(printf '%s\n' "$out" | tail -n1)" = "1 passed, 1 failed, 0 skipped" ]; then
+		wc_pass pipeline/runner-counts-fail-after-unterminated-log
+	else
+		printf '%s\n' "$out" | tail -n 6 | wc_indent
+		wc_fail pipeline/runner-counts-fail-after-unterminated-log \
+			"test.sh exit $rc, totals: $(printf '%s\n' "$out" | tail -n1)"
+	fi
+	rm -rf "$d"
+}
+
 main() {
 	local pristine
 	mkdir -p "$T"
+	test_runner_counts_fail
 	pristine=$(bash "$WC_REPO/devtools/get-dpdk.sh" 2>"$log") ||
 		{ show_log; wc_fail pipeline/get-dpdk "no pristine DPDK tree"; exit 0; }
 	make_repo "$pristine"

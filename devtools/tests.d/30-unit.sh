@@ -35,7 +35,7 @@ run_autotest() { # <variant> <dpdk-test> <name> [EAL args]
 		>"$log" 2>&1 </dev/null
 	rc=$?
 	if grep -q -E 'runtime error:|ERROR: AddressSanitizer|ERROR: LeakSanitizer' "$log"; then
-		grep -m1 -E 'runtime error:|ERROR: [A-Za-z]+Sanitizer' "$log" | sed 's/^/  /'
+		grep -m1 -E 'runtime error:|ERROR: [A-Za-z]+Sanitizer' "$log" | wc_indent
 		wc_fail "$variant/$name" "sanitizer report (log: $log)"
 	elif [ "$rc" = 0 ] && grep -q '^Test OK' "$log"; then
 		wc_pass "$variant/$name"
@@ -44,7 +44,7 @@ run_autotest() { # <variant> <dpdk-test> <name> [EAL args]
 	elif [ "$rc" = 124 ]; then
 		wc_fail "$variant/$name" "timed out after $WC_TEST_TIMEOUT s (log: $log)"
 	else
-		tail -n 5 "$log" | sed 's/^/  /'
+		tail -n 5 "$log" | wc_indent
 		wc_fail "$variant/$name" "exit status $rc (log: $log)"
 	fi
 }

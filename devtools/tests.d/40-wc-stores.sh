@@ -53,7 +53,7 @@ main() {
 		return
 	fi
 	widths=$(store_widths "$dis")
-	printf '%s\n' "$widths" | sed 's/^/  /'
+	printf '%s\n' "$widths" | wc_indent
 	total=$(awk '{ s += $1 } END { print s + 0 }' <<<"$widths")
 	narrow=$(awk 'NF && $1 < 16' <<<"$widths" | wc -l)
 	if [ "$narrow" -gt 0 ]; then

@@ -15,7 +15,7 @@ log=$WC_BUILD/logs/export.log
 GIT=(git -c user.name="WC Export Check" -c user.email=export-check@example.org -c commit.gpgsign=false)
 mkdir -p "$WC_BUILD/logs"
 
-show_log() { tail -n "${2:-10}" "$1" | sed 's/^/  /'; }
+show_log() { tail -n "${2:-10}" "$1" | wc_indent; }
 
 export_series() {
 	if bash "$WC_REPO/devtools/export-series.sh" -o "$out" >"$log" 2>&1; then
@@ -63,11 +63,11 @@ checkpatches() { # <patch...>
 			wc_pass "export/checkpatch/${p##*/}"
 		elif bash "$WC_REPO/devtools/checkpatch-filter.sh" <"$log" >"$log.filter"; then
 			# Every finding is a reviewed exception: say which.
-			sed 's/^/  /' "$log.filter"
+			wc_indent <"$log.filter"
 			wc_pass "export/checkpatch/${p##*/}"
 		else
 			show_log "$log" 20
-			grep '^finding: ' "$log.filter" | sed 's/^/  /'
+			grep '^finding: ' "$log.filter" | wc_indent
 			wc_fail "export/checkpatch/${p##*/}" \
 				"checkpatches.sh reports problems not in devtools/checkpatch-exceptions.txt"
 		fi

@@ -24,7 +24,7 @@ mkdir -p "$WC_BUILD/logs" "$out"
 WC_DOC_PAGES='linux_gsg/linux_vfio_wc prog_guide/pci_wc'
 WC_API_HEADER=drivers/bus/pci/rte_bus_pci_wc.h
 
-show_log() { tail -n "${2:-20}" "$1" | sed 's/^/  /'; }
+show_log() { tail -n "${2:-20}" "$1" | wc_indent; }
 
 guides() { # <tree>
 	local tree=$1 start
