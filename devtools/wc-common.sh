@@ -78,12 +78,12 @@ wc_private_apt() {
 	fi
 }
 
-# Result lines of test stages (devtools/tests.d/), counted by test.sh.
 # Indent log excerpts shown under a result. awk ends every line it prints,
 # so an excerpt whose last line has no newline (a "RTE>>" prompt) cannot
 # swallow the result line printed after it.
 wc_indent() { awk '{ print "  " $0 }'; }
 
+# Result lines of test stages (devtools/tests.d/), counted by test.sh.
 wc_pass() { printf 'PASS: %s\n' "$1"; }
 wc_fail() { printf 'FAIL: %s: %s\n' "$1" "$2"; }
 wc_skip() { printf 'SKIP: %s: %s\n' "$1" "$2"; }
