@@ -5,6 +5,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <inttypes.h>
+#include <limits.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -20,6 +21,7 @@
 #include <rte_io.h>
 #include <rte_string_fns.h>
 
+#include "eal_filesystem.h"
 #include "test.h"
 
 /*
@@ -127,19 +129,12 @@ env_or(const char *name, const char *def)
 static int
 read_id(const char *bdf, const char *file, uint16_t *id)
 {
-	char path[256];
-	unsigned int v;
-	FILE *f;
-	int n;
+	char path[PATH_MAX];
+	unsigned long v;
 
 	snprintf(path, sizeof(path), "%s/%s/%s", rte_pci_get_sysfs_path(),
 		bdf, file);
-	f = fopen(path, "r");
-	if (f == NULL)
-		return -1;
-	n = fscanf(f, "%x", &v);
-	fclose(f);
-	if (n != 1)
+	if (eal_parse_sysfs_value(path, &v) < 0 || v > UINT16_MAX)
 		return -1;
 	*id = v;
 	return 0;

@@ -48,6 +48,7 @@
 #include <rte_io.h>
 #include <rte_memcpy.h>
 
+#include "eal_filesystem.h"
 #include "test.h"
 
 #define ENV_PREFIX "DPDK_TEST_PCI_WC_"
@@ -247,18 +248,11 @@ static int
 read_id(const char *name, const char *file, uint16_t *id)
 {
 	char path[PATH_MAX];
-	unsigned int v;
-	FILE *f;
-	int n;
+	unsigned long v;
 
 	snprintf(path, sizeof(path), "%s/%s/%s", rte_pci_get_sysfs_path(),
 		name, file);
-	f = fopen(path, "r");
-	if (f == NULL)
-		return -1;
-	n = fscanf(f, "%x", &v);
-	fclose(f);
-	if (n != 1)
+	if (eal_parse_sysfs_value(path, &v) < 0 || v > UINT16_MAX)
 		return -1;
 	*id = v;
 	return 0;
