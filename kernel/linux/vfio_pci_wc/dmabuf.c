@@ -452,7 +452,7 @@ int vfio_pci_wc_feature_dma_buf(struct vfio_pci_wc_device *wdev, u32 flags,
 
 	/* Claim the BAR like vfio-pci-core does before mapping it */
 	if (!vfio_pci_wc_bar_owned(wdev, priv->bar)) {
-		ret = vfio_pci_core_setup_barmap(vdev, priv->bar);
+		ret = vfio_pci_wc_compat_setup_barmap(vdev, priv->bar);
 		if (ret)
 			goto err_free_priv;
 	}

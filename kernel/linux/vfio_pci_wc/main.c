@@ -120,6 +120,12 @@ static int vfio_pci_wc_open_device(struct vfio_device *core_vdev)
 		vfio_pci_core_disable(vdev);
 		return ret;
 	}
+	ret = vfio_pci_wc_compat_open(vdev, &wdev->map_file);
+	if (ret) {
+		vfio_pci_wc_release_bars(wdev);
+		vfio_pci_core_disable(vdev);
+		return ret;
+	}
 	vfio_pci_wc_init_guarded(wdev);
 	vfio_pci_core_finish_enable(vdev);
 	return 0;
@@ -131,6 +137,8 @@ static void vfio_pci_wc_close_device(struct vfio_device *core_vdev)
 
 	/* A dma-buf never outlives the open device */
 	vfio_pci_wc_revoke_all(wdev);
+	scoped_guard(mutex, &wdev->lock)
+		vfio_pci_wc_compat_close(&wdev->core, &wdev->map_file);
 	/* Our barmap[] entries must not reach the core's pci_iounmap() */
 	vfio_pci_wc_release_bars(wdev);
 	vfio_pci_core_close_device(core_vdev);
@@ -300,10 +308,8 @@ static const struct vfio_device_ops vfio_pci_wc_ops = {
 	.mmap		= vfio_pci_wc_mmap,
 	.request	= vfio_pci_core_request,
 	.match		= vfio_pci_core_match,
-	.bind_iommufd	= vfio_iommufd_physical_bind,
-	.unbind_iommufd	= vfio_iommufd_physical_unbind,
-	.attach_ioas	= vfio_iommufd_physical_attach_ioas,
-	.detach_ioas	= vfio_iommufd_physical_detach_ioas,
+	VFIO_PCI_WC_IOMMUFD_OPS
+	VFIO_PCI_WC_REGION_INFO_OPS
 };
 
 static int vfio_pci_wc_probe(struct pci_dev *pdev,

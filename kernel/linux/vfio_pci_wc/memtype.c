@@ -43,11 +43,8 @@ static bool vfio_pci_wc_bar_wants_wc(struct vfio_pci_wc_device *wdev,
 /* True when this platform maps pgprot_writecombine() differently from UC */
 static bool vfio_pci_wc_platform_has_wc(void)
 {
-#ifdef CONFIG_X86
-	if (!pat_enabled())
-		return false;
-#endif
-	return pgprot_val(pgprot_writecombine(PAGE_KERNEL)) !=
+	return arch_can_pci_mmap_wc() &&
+	       pgprot_val(pgprot_writecombine(PAGE_KERNEL)) !=
 	       pgprot_val(pgprot_noncached(PAGE_KERNEL));
 }
 
@@ -90,7 +87,7 @@ static int vfio_pci_wc_own_bar(struct vfio_pci_wc_device *wdev,
 	 * still all false, so check the size the core needs for an mmap here.
 	 */
 	if (!vfio_pci_wc_bar_wants_wc(wdev, bar) || len < PAGE_SIZE ||
-	    vdev->barmap[bar])
+	    IS_ERR(vdev->barmap[bar]))
 		return 0;
 	if (len > VFIO_PCI_WC_MAX_BAR_SIZE ||
 	    !PAGE_ALIGNED(pci_resource_start(pdev, bar))) {
@@ -99,15 +96,16 @@ static int vfio_pci_wc_own_bar(struct vfio_pci_wc_device *wdev,
 		return 0;
 	}
 
-	ret = pci_request_selected_regions(pdev, 1 << bar, "vfio");
-	if (ret)
-		return ret;
 	map = vfio_pci_wc_map_bar(pdev, bar);
 	if (!map) {
-		pci_release_selected_regions(pdev, 1 << bar);
 		pci_info(pdev, "BAR %u: cannot map without a memtype entry, not managed for write-combining\n",
 			 bar);
 		return 0;
+	}
+	ret = vfio_pci_wc_compat_claim_bar(vdev, bar);
+	if (ret <= 0) {
+		vunmap((void __force *)map);
+		return ret;
 	}
 	wdev->bars[bar].map = map;
 	vdev->barmap[bar] = map;
@@ -281,15 +279,15 @@ void vfio_pci_wc_unreserve_locked(struct vfio_pci_wc_dmabuf *priv)
 void vfio_pci_wc_zap_bar_ranges_locked(struct vfio_pci_wc_device *wdev,
 				       struct vfio_pci_wc_dmabuf *priv)
 {
-	struct address_space *mapping = wdev->core.vdev.inode->i_mapping;
 	loff_t base = VFIO_PCI_INDEX_TO_OFFSET(priv->bar);
 	u32 i;
 
 	lockdep_assert_held(&wdev->lock);
 
 	for (i = 0; i < priv->nr_ranges; i++)
-		unmap_mapping_range(mapping, base + priv->ranges[i].offset,
-				    priv->ranges[i].length, true);
+		vfio_pci_wc_compat_zap(&wdev->core, wdev->map_file,
+				       base + priv->ranges[i].offset,
+				       priv->ranges[i].length);
 }
 
 /*
@@ -300,7 +298,6 @@ void vfio_pci_wc_zap_bar_ranges_locked(struct vfio_pci_wc_device *wdev,
  */
 void vfio_pci_wc_zap_owned_bars_locked(struct vfio_pci_wc_device *wdev)
 {
-	struct address_space *mapping = wdev->core.vdev.inode->i_mapping;
 	unsigned int bar;
 	u64 len;
 
@@ -309,8 +306,8 @@ void vfio_pci_wc_zap_owned_bars_locked(struct vfio_pci_wc_device *wdev)
 		if (!vfio_pci_wc_bar_owned(wdev, bar))
 			continue;
 		len = PAGE_ALIGN(pci_resource_len(wdev->core.pdev, bar));
-		unmap_mapping_range(mapping, VFIO_PCI_INDEX_TO_OFFSET(bar), len,
-				    true);
+		vfio_pci_wc_compat_zap(&wdev->core, wdev->map_file,
+				       VFIO_PCI_INDEX_TO_OFFSET(bar), len);
 	}
 }
 
@@ -422,9 +419,9 @@ static ssize_t vfio_pci_wc_rw_chunk(struct vfio_pci_wc_device *wdev,
 		x_start = vdev->msix_offset;
 		x_end = vdev->msix_offset + vdev->msix_size;
 	}
-	return vfio_pci_core_do_io_rw(vdev, true, wdev->bars[bar].map, buf,
-				      pos, count, x_start, x_end, iswrite,
-				      VFIO_PCI_IO_WIDTH_8);
+	return vfio_pci_wc_compat_do_io_rw(vdev, true, wdev->bars[bar].map,
+					   buf, pos, count, x_start, x_end,
+					   iswrite);
 }
 
 /*
@@ -508,7 +505,10 @@ static vm_fault_t vfio_pci_wc_bar_fault(struct vm_fault *vmf)
 	ret = vfio_pci_wc_fault_check_device(wdev, vmf);
 	if (ret)
 		return ret;
-	if (vfio_pci_wc_range_reserved_locked(wdev, bar, offset, PAGE_SIZE)) {
+	if (!vfio_pci_wc_compat_vma_live(wdev->map_file, vma)) {
+		ret = VM_FAULT_SIGBUS;
+	} else if (vfio_pci_wc_range_reserved_locked(wdev, bar, offset,
+						     PAGE_SIZE)) {
 		dev_warn_ratelimited(&vdev->pdev->dev,
 				     "BAR %u: offset 0x%llx is reserved write-combining by a dma-buf, device file access refused\n",
 				     bar, offset);
@@ -547,5 +547,6 @@ int vfio_pci_wc_mmap_bar(struct vfio_pci_wc_device *wdev,
 	if (ret)
 		return ret;
 	vma->vm_ops = &vfio_pci_wc_bar_vm_ops;
+	vfio_pci_wc_compat_mmap(wdev->map_file, vma);
 	return 0;
 }

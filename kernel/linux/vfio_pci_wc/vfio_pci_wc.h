@@ -27,6 +27,8 @@
 #include <linux/vfio_pci_core.h>
 #include <linux/vfio_dmabuf_compat.h>
 
+#include "vfio_pci_wc_compat.h"
+
 /* Largest BAR taken over; its kernel mapping is built from a PFN array. */
 #define VFIO_PCI_WC_MAX_BAR_SIZE	SZ_1G
 /* Largest number of ranges accepted in one dma-buf export. */
@@ -55,6 +57,8 @@ struct vfio_pci_wc_device {
 	unsigned int blocked;
 	wait_queue_head_t unblocked;
 	struct vfio_pci_wc_guarded_reg guarded[VFIO_PCI_WC_NR_GUARDED_REGS];
+	/* Linux < 6.10: file of the device-file BAR mappings (compat header) */
+	struct file *map_file;
 };
 
 struct vfio_pci_wc_range {
