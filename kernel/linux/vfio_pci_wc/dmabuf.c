@@ -385,14 +385,19 @@ vfio_pci_wc_dmabuf_alloc(struct vfio_pci_wc_device *wdev,
 			 struct vfio_region_dma_range __user *uranges)
 {
 	struct vfio_pci_wc_dmabuf *priv;
-	struct vfio_region_dma_range range;
+	struct vfio_region_dma_range *ranges;
 	u32 i;
 
+	ranges = memdup_array_user(uranges, hdr->nr_ranges, sizeof(*ranges));
+	if (IS_ERR(ranges))
+		return ERR_CAST(ranges);
 	/* Lives as long as the user keeps the dma-buf: charged to it */
 	priv = kzalloc(struct_size(priv, ranges, hdr->nr_ranges),
 		       GFP_KERNEL_ACCOUNT);
-	if (!priv)
+	if (!priv) {
+		kfree(ranges);
 		return ERR_PTR(-ENOMEM);
+	}
 	priv->nr_ranges = hdr->nr_ranges;
 	priv->wdev = wdev;
 	priv->owner = wdev;
@@ -402,13 +407,10 @@ vfio_pci_wc_dmabuf_alloc(struct vfio_pci_wc_device *wdev,
 	INIT_LIST_HEAD(&priv->node);
 
 	for (i = 0; i < hdr->nr_ranges; i++) {
-		if (copy_from_user(&range, &uranges[i], sizeof(range))) {
-			kfree(priv);
-			return ERR_PTR(-EFAULT);
-		}
-		priv->ranges[i].offset = range.offset;
-		priv->ranges[i].length = range.length;
+		priv->ranges[i].offset = ranges[i].offset;
+		priv->ranges[i].length = ranges[i].length;
 	}
+	kfree(ranges);
 	return priv;
 }
 

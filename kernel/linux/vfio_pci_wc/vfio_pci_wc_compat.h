@@ -4,9 +4,12 @@
  *
  * Tested: Debian's 6.1 (bookworm), 6.12 (trixie) and 7.3 (trixie-backports).
  * The logic files use the interfaces of the newest of them; this header
- * maps them to the older kernels and is the only place that tests
- * LINUX_VERSION_CODE. Where the kernel has a helper it is used, and a
- * fallback is given here only for the kernels without it.
+ * maps them to the older kernels. Kbuild looks each interface up in the
+ * kernel's headers (VFIO_PCI_WC_HAVE_*) rather than trusting version
+ * numbers: stable kernels gain helpers after their release (6.1.y has
+ * guard() and memdup_array_user(), but not get_file_active()). Where the
+ * kernel has a helper it is used, and a fallback is given here only for
+ * the kernels without it.
  */
 #ifndef VFIO_PCI_WC_COMPAT_H
 #define VFIO_PCI_WC_COMPAT_H
@@ -20,8 +23,8 @@
 #include <linux/pci.h>
 #include <linux/slab.h>
 #include <linux/string.h>
+#include <linux/cleanup.h>
 #include <linux/uaccess.h>
-#include <linux/version.h>
 #include <linux/vfio_pci_core.h>
 
 /* 6.6: bounds annotation of flexible arrays */
@@ -34,7 +37,7 @@
 #define VM_ALLOW_ANY_UNCACHED	VM_NONE
 #endif
 
-#if LINUX_VERSION_CODE < KERNEL_VERSION(6, 3, 0)
+#ifndef VFIO_PCI_WC_HAVE_VM_FLAGS_SET
 /* 6.3: vm_flags became read-only outside these helpers */
 static inline void vm_flags_set(struct vm_area_struct *vma, vm_flags_t flags)
 {
@@ -42,7 +45,7 @@ static inline void vm_flags_set(struct vm_area_struct *vma, vm_flags_t flags)
 }
 #endif
 
-#if LINUX_VERSION_CODE < KERNEL_VERSION(6, 5, 0)
+#ifndef VFIO_PCI_WC_HAVE_RELEASE_FAULT_LOCK
 /* 6.5: a fault may hold the VMA lock instead of mmap_lock; 6.1 only the latter */
 static inline void release_fault_lock(struct vm_fault *vmf)
 {
@@ -50,41 +53,6 @@ static inline void release_fault_lock(struct vm_fault *vmf)
 }
 #endif
 
-#ifndef DEFINE_GUARD
-/*
- * 6.5, and 6.1.y stable: <linux/cleanup.h>, which <linux/mutex.h> pulls
- * in with the mutex guard. Only the mutex guard is used; the same syntax,
- * guard(mutex)(&lock) and scoped_guard(mutex, &lock) { }, built on the
- * compiler's cleanup attribute as the kernel's own.
- */
-typedef struct mutex *class_mutex_t;
-
-static inline class_mutex_t class_mutex_constructor(struct mutex *lock)
-{
-	mutex_lock(lock);
-	return lock;
-}
-
-static inline void class_mutex_destructor(class_mutex_t *lock)
-{
-	if (*lock)
-		mutex_unlock(*lock);
-}
-
-#define CLASS(_name, var)						\
-	class_##_name##_t var						\
-	__attribute__((__cleanup__(class_##_name##_destructor))) =	\
-	class_##_name##_constructor
-#define guard(_name)	CLASS(_name, __UNIQUE_ID(guard))
-#define scoped_guard(_name, args...)					\
-	for (CLASS(_name, scope)(args), *done = NULL; !done;		\
-	     done = (void *)1)
-#endif
-
-/*
- * Helpers that stable kernels gained after their release: Kbuild looks
- * them up in the kernel's headers (VFIO_PCI_WC_HAVE_*).
- */
 #ifndef VFIO_PCI_WC_HAVE_GET_FILE_ACTIVE
 /* 6.7: get_file_active(); the caller holds the file's memory */
 static inline struct file *get_file_active(struct file **f)
@@ -95,25 +63,12 @@ static inline struct file *get_file_active(struct file **f)
 }
 #endif
 
-#ifndef VFIO_PCI_WC_HAVE_MEMDUP_ARRAY_USER
-/* 6.7, and 6.1.y stable: memdup_array_user() */
-static inline void *memdup_array_user(const void __user *src, size_t n,
-				      size_t size)
-{
-	size_t nbytes;
-
-	if (check_mul_overflow(n, size, &nbytes))
-		return ERR_PTR(-EOVERFLOW);
-	return memdup_user(src, nbytes);
-}
-#endif
-
 /*
  * The ops the vfio core asks of a PCI variant driver beyond 6.1's:
  * iommufd binding (6.2) and VFIO_DEVICE_GET_REGION_INFO, an op of its own
  * and mandatory from 6.19 on.
  */
-#if LINUX_VERSION_CODE >= KERNEL_VERSION(6, 2, 0)
+#ifdef VFIO_PCI_WC_HAVE_IOMMUFD_OPS
 #define VFIO_PCI_WC_IOMMUFD_OPS					\
 	.bind_iommufd	= vfio_iommufd_physical_bind,		\
 	.unbind_iommufd	= vfio_iommufd_physical_unbind,		\
@@ -123,7 +78,7 @@ static inline void *memdup_array_user(const void __user *src, size_t n,
 #define VFIO_PCI_WC_IOMMUFD_OPS
 #endif
 
-#if LINUX_VERSION_CODE >= KERNEL_VERSION(6, 19, 0)
+#ifdef VFIO_PCI_WC_HAVE_REGION_INFO_OP
 #define VFIO_PCI_WC_REGION_INFO_OPS					\
 	.get_region_info_caps	= vfio_pci_ioctl_get_region_info,
 #else
@@ -158,14 +113,14 @@ static inline int vfio_pci_wc_compat_claim_bar(struct vfio_pci_core_device *vdev
 /*
  * Request and map a BAR this driver does not manage, as the core does
  * before its first access: through the core's own helper where exported
- * (6.12 to 6.18); done by the core at open from 7.x on; on 6.1 the same
- * steps as the core's static helper, which the core's close undoes.
+ * (6.12); done by the core at open on 7.3 (barmap[] then holds the
+ * mapping or an error); on 6.1 the same steps as the core's static
+ * helper, which the core's close undoes.
  */
 static inline int vfio_pci_wc_compat_setup_barmap(struct vfio_pci_core_device *vdev,
 						  unsigned int bar)
 {
-#if LINUX_VERSION_CODE >= KERNEL_VERSION(6, 12, 0) && \
-	LINUX_VERSION_CODE < KERNEL_VERSION(6, 19, 0)
+#ifdef VFIO_PCI_WC_HAVE_SETUP_BARMAP
 	return vfio_pci_core_setup_barmap(vdev, bar);
 #else
 	void __iomem *io = vdev->barmap[bar];
@@ -191,11 +146,11 @@ bool vfio_pci_wc_memory_enabled(struct vfio_pci_core_device *vdev);
 /*
  * pread()/pwrite() of a BAR through the kernel mapping @io, skipping
  * [@x_start, @x_end) (reads 0xff, writes dropped): the core's exported
- * helper from 6.12 on; on 6.1, where it is static, the same accesses (up
+ * helper (6.12, 7.3); on 6.1, where it is static, the same accesses (up
  * to 4 bytes, naturally aligned, each under memory_lock with memory
  * decode checked when @test_mem).
  */
-#if LINUX_VERSION_CODE >= KERNEL_VERSION(6, 12, 0)
+#ifdef VFIO_PCI_WC_HAVE_DO_IO_RW
 static inline ssize_t
 vfio_pci_wc_compat_do_io_rw(struct vfio_pci_core_device *vdev, bool test_mem,
 			    void __iomem *io, char __user *buf, loff_t off,
@@ -290,7 +245,7 @@ vfio_pci_wc_compat_do_io_rw(struct vfio_pci_core_device *vdev, bool test_mem,
  * reference to the device; the last close of the device zaps its
  * mappings, which fault SIGBUS from then on (vfio_pci_wc_compat_vma_live()).
  */
-#if LINUX_VERSION_CODE >= KERNEL_VERSION(6, 10, 0)
+#ifdef VFIO_PCI_WC_HAVE_DEVICE_INODE
 static inline int vfio_pci_wc_compat_open(struct vfio_pci_core_device *vdev,
 					  struct file **map_file)
 {
