@@ -82,7 +82,8 @@ static int ptecheck_walk(struct mm_struct *mm, unsigned long addr,
 		return 0;
 	}
 	pmdp = pmd_offset(pudp, addr);
-	pmd = pmdp_get_lockless(pmdp);
+	/* One access on 64-bit (pmdp_get_lockless(), which 6.1 lacks) */
+	pmd = READ_ONCE(*pmdp);
 	if (pmd_none(pmd) || !pmd_present(pmd))
 		return -ENOENT;
 	if (pmd_leaf(pmd)) {

@@ -12,6 +12,11 @@
 
 #include "ptecheck.h"
 
+/* rdmsrl() became rdmsrq() in Linux 6.16 */
+#ifndef rdmsrq
+#define rdmsrq(msr, val)	rdmsrl(msr, val)
+#endif
+
 static const char * const ptecheck_x86_types[8] = {
 	[0] = "UC",
 	[1] = "WC",
@@ -44,7 +49,7 @@ int ptecheck_arch_attr(u64 entry, enum ptecheck_level level,
 	const char *name;
 	u64 pat;
 
-	rdmsrl(MSR_IA32_CR_PAT, pat);
+	rdmsrq(MSR_IA32_CR_PAT, pat);
 	type = (pat >> (index * 8)) & 7;
 	name = ptecheck_x86_types[type];
 	return scnprintf(buf, len, "%sattr=%s %spat_index=%u", prefix,
@@ -55,6 +60,6 @@ int ptecheck_arch_table(char *buf, size_t len)
 {
 	u64 pat;
 
-	rdmsrl(MSR_IA32_CR_PAT, pat);
+	rdmsrq(MSR_IA32_CR_PAT, pat);
 	return scnprintf(buf, len, "pat=0x%016llx", pat);
 }
