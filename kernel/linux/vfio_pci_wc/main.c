@@ -307,7 +307,7 @@ static const struct vfio_device_ops vfio_pci_wc_ops = {
 	.write		= vfio_pci_wc_write,
 	.mmap		= vfio_pci_wc_mmap,
 	.request	= vfio_pci_core_request,
-	.match		= vfio_pci_core_match,
+	VFIO_PCI_WC_MATCH_OPS
 	VFIO_PCI_WC_IOMMUFD_OPS
 	VFIO_PCI_WC_REGION_INFO_OPS
 };

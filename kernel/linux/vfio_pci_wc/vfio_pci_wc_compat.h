@@ -65,17 +65,39 @@ static inline struct file *get_file_active(struct file **f)
 
 /*
  * The ops the vfio core asks of a PCI variant driver beyond 6.1's:
- * iommufd binding (6.2) and VFIO_DEVICE_GET_REGION_INFO, an op of its own
- * and mandatory from 6.19 on.
+ * iommufd binding (6.2, PASIDs later) and VFIO_DEVICE_GET_REGION_INFO, an
+ * op of its own and mandatory from 6.19 on.
  */
+#ifdef VFIO_PCI_WC_HAVE_PASID_OPS
+#define VFIO_PCI_WC_PASID_OPS						\
+	.pasid_attach_ioas	= vfio_iommufd_physical_pasid_attach_ioas, \
+	.pasid_detach_ioas	= vfio_iommufd_physical_pasid_detach_ioas,
+#else
+#define VFIO_PCI_WC_PASID_OPS
+#endif
+
 #ifdef VFIO_PCI_WC_HAVE_IOMMUFD_OPS
 #define VFIO_PCI_WC_IOMMUFD_OPS					\
 	.bind_iommufd	= vfio_iommufd_physical_bind,		\
 	.unbind_iommufd	= vfio_iommufd_physical_unbind,		\
 	.attach_ioas	= vfio_iommufd_physical_attach_ioas,	\
-	.detach_ioas	= vfio_iommufd_physical_detach_ioas,
+	.detach_ioas	= vfio_iommufd_physical_detach_ioas,	\
+	VFIO_PCI_WC_PASID_OPS
 #else
 #define VFIO_PCI_WC_IOMMUFD_OPS
+#endif
+
+/*
+ * The VF token check, an op of its own that the core's match op calls
+ * unconditionally where it exists (7.3).
+ */
+#ifdef VFIO_PCI_WC_HAVE_MATCH_TOKEN_UUID
+#define VFIO_PCI_WC_MATCH_OPS						\
+	.match		= vfio_pci_core_match,				\
+	.match_token_uuid = vfio_pci_core_match_token_uuid,
+#else
+#define VFIO_PCI_WC_MATCH_OPS						\
+	.match		= vfio_pci_core_match,
 #endif
 
 #ifdef VFIO_PCI_WC_HAVE_REGION_INFO_OP
