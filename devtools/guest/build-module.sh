@@ -18,7 +18,8 @@ shift 2
 [ -d "$src" ] || wc_die "no module source dir $src"
 
 wc_guest_resolve_kernel
-root=$("$WC_GUEST_DIR/buildroot.sh")
+root=$("$WC_GUEST_DIR/buildroot.sh" --modules)
+WC_GUEST_BUILDROOT=$root
 work=$(mktemp -d "$root/tmp/wc-module.XXXXXX")
 trap 'rm -rf "$work"' EXIT
 cp -a "$src/." "$work/"
@@ -26,7 +27,10 @@ inside=/tmp/${work##*/}
 mkdir -p "$out"
 key=module-$(wc_guest_objcache_key "$work" "$(sha256sum <"$0")" "$@")
 wc_guest_objcache_get "$key" "$out" && exit 0
-chroot "$root" env -i PATH=/usr/sbin:/usr/bin:/sbin:/bin HOME=/tmp LANG=C.UTF-8 \
+# In a mount namespace of its own with /proc (objtool of 7.x reads it).
+unshare -m --propagation private sh -c \
+	'[ "$0" = / ] || mount -t proc proc "$0/proc" && exec chroot "$0" "$@"' \
+	"$root" env -i PATH=/usr/sbin:/usr/bin:/sbin:/bin HOME=/tmp LANG=C.UTF-8 \
 	make -s -C "/usr/src/linux-headers-$WC_GUEST_KVER" M="$inside" "$@" modules ||
 	wc_die "module build of $src failed"
 mapfile -t kos < <(find "$work" -name '*.ko' -type f)

@@ -7,9 +7,76 @@
 #
 # The root is kept under $WC_CACHE/guest and stamped with the kernel
 # version; a root made for another kernel version is rebuilt.
+#
+# usage: buildroot.sh [--modules]
+# With --modules, prints where the guest kernel's modules are built
+# instead (WC_GUEST_MODROOT in guest-common.sh): that root, the host, or a
+# hard-linked copy of it with the kernel's header packages extracted.
 set -euo pipefail
 . "$(dirname "$0")/../wc-common.sh"
 . "$(dirname "$0")/guest-common.sh"
+
+# The build root of the default kernel, whatever WC_GUEST_KERNEL is.
+base_root() {
+	env -u WC_GUEST_KVER -u WC_GUEST_KPKGVER WC_GUEST_KERNEL=6.12 \
+		bash "$0"
+}
+
+# A copy of the base root with the guest kernel's header packages (the
+# headers, their -common part and the kbuild tools they depend on).
+headers_root() {
+	local base root pkgs deb
+	root=$WC_GUEST_CACHE/buildroot-$WC_GUEST_SUITE-$WC_GUEST_KVER
+	if [ ! -f "$root/.wc-buildroot" ]; then
+		base=$(base_root)
+		wc_guest_lock
+		if [ ! -f "$root/.wc-buildroot" ]; then
+			wc_log "adding the headers of $WC_GUEST_KVER to a copy of $base"
+			wc_guest_apt
+			pkgs=$(apt-cache "${WC_APT[@]}" depends --recurse --no-recommends \
+				--no-suggests "linux-headers-$WC_GUEST_KVER=$WC_GUEST_KPKGVER" |
+				grep -E '^(linux-headers|linux-kbuild)-' | sort -u)
+			rm -rf "$root.tmp"
+			cp -al "$base" "$root.tmp"
+			mkdir -p "$root.tmp/debs"
+			# shellcheck disable=SC2086 # a list of package names
+			(cd "$root.tmp/debs" &&
+			 apt-get "${WC_APT[@]}" -o APT::Sandbox::User=root download -q \
+				$pkgs >/dev/null) ||
+				wc_die "download of the headers of $WC_GUEST_KVER failed"
+			for deb in "$root.tmp"/debs/*.deb; do
+				dpkg-deb -x "$deb" "$root.tmp"
+			done
+			rm -rf "$root.tmp/debs"
+			[ -d "$root.tmp/usr/src/linux-headers-$WC_GUEST_KVER" ] ||
+				wc_die "no headers for $WC_GUEST_KVER in $pkgs"
+			# A new file: the copy shares the others with the base root.
+			rm -f "$root.tmp/.wc-buildroot"
+			echo "kver=$WC_GUEST_KVER" >"$root.tmp/.wc-buildroot"
+			rm -rf "$root"
+			mv "$root.tmp" "$root"
+		fi
+		wc_guest_unlock
+	fi
+	echo "$root"
+}
+
+if [ "${1:-}" = --modules ]; then
+	wc_guest_resolve_kernel
+	case $WC_GUEST_MODROOT in
+	buildroot) ;;
+	host)
+		wc_need_pkgs gcc-12 make "linux-headers-$WC_GUEST_KVER"
+		echo /
+		exit 0 ;;
+	buildroot-headers)
+		headers_root
+		exit 0 ;;
+	esac
+elif [ "$WC_GUEST_KERNEL" != 6.12 ]; then
+	base_root
+	exit 0
+fi
 
 root=$WC_GUEST_BUILDROOT
 stamp=$root/.wc-buildroot

@@ -27,6 +27,49 @@ x86_64)
 	;;
 esac
 
+# The guest kernel (WC_GUEST_KERNEL), resolved through a suite's
+# linux-image/linux-headers metapackages: the suites its packages come
+# from (WC_GUEST_KSUITES, the private apt configuration WC_GUEST_KAPT, or
+# "host" for the host's own) and
+# the release the metapackages are taken from (WC_GUEST_KREL, empty: the
+# newest version).
+WC_GUEST_KERNEL=${WC_GUEST_KERNEL:-6.12}
+case $WC_GUEST_KERNEL in
+6.12)
+	WC_GUEST_KAPT=$WC_GUEST_SUITE
+	WC_GUEST_KSUITES="$WC_GUEST_SUITE $WC_GUEST_SUITE-updates"
+	WC_GUEST_KREL=
+	;;
+6.1)
+	# The host's own suite and apt configuration (with its security
+	# updates, where bookworm's kernel is updated)
+	WC_GUEST_KAPT=host
+	WC_GUEST_KSUITES=bookworm
+	WC_GUEST_KREL=
+	;;
+7.3)
+	WC_GUEST_KAPT=trixie-backports
+	WC_GUEST_KSUITES="trixie trixie-backports"
+	WC_GUEST_KREL=/trixie-backports
+	;;
+*)
+	wc_die "guest kernel '$WC_GUEST_KERNEL' is not implemented (6.12, 6.1, 7.3)"
+	;;
+esac
+
+# Where the guest kernel's modules are built, with the kernel's compiler
+# (CONFIG_CC_VERSION_TEXT) and headers (buildroot.sh --modules):
+#   buildroot: the trixie build root (gcc-14), made with the headers;
+#   host: the host itself (bookworm: gcc-12, linux-headers-<kver>);
+#   buildroot-headers: a hard-linked copy of the trixie build root with the
+#   kernel's header packages extracted into it (gcc-14).
+# Static test programs are always built in the trixie build root.
+case $WC_GUEST_KERNEL in
+6.12) WC_GUEST_MODROOT=buildroot ;;
+6.1) WC_GUEST_MODROOT=host ;;
+7.3) WC_GUEST_MODROOT=buildroot-headers ;;
+esac
+
 # Fixed PCI addresses of the test devices (see machine.sh); exported to the
 # guest tests as WC_BDF_*.
 WC_BDF_IVSHMEM=0000:01:00.0
@@ -47,13 +90,19 @@ wc_guest_unlock() {
 	exec 8>&-
 }
 
-# Private apt configuration for the guest suite (Debian archive of the host).
+# Private apt configuration for the guest kernel's suites (Debian archive
+# of the host).
 wc_guest_apt() {
-	local uri
+	local uri suite lines=
+	if [ "$WC_GUEST_KAPT" = host ]; then
+		WC_APT=()
+		return
+	fi
 	uri=$(wc_archive_uri)
-	wc_private_apt "$WC_GUEST_SUITE" \
-"deb [signed-by=/usr/share/keyrings/debian-archive-keyring.gpg] $uri $WC_GUEST_SUITE main
-deb [signed-by=/usr/share/keyrings/debian-archive-keyring.gpg] $uri $WC_GUEST_SUITE-updates main"
+	for suite in $WC_GUEST_KSUITES; do
+		lines+="deb [signed-by=/usr/share/keyrings/debian-archive-keyring.gpg] $uri $suite main"$'\n'
+	done
+	wc_private_apt "$WC_GUEST_KAPT" "${lines%$'\n'}"
 }
 
 # Resolve the guest kernel through the suite's metapackages: sets
@@ -65,12 +114,12 @@ wc_guest_resolve_kernel() {
 		return 0
 	fi
 	wc_guest_apt
-	img=$(apt-cache "${WC_APT[@]}" show "linux-image-$WC_GUEST_DEBARCH" 2>/dev/null) || true
-	hdr=$(apt-cache "${WC_APT[@]}" show "linux-headers-$WC_GUEST_DEBARCH" 2>/dev/null) || true
+	img=$(apt-cache "${WC_APT[@]}" show "linux-image-$WC_GUEST_DEBARCH$WC_GUEST_KREL" 2>/dev/null) || true
+	hdr=$(apt-cache "${WC_APT[@]}" show "linux-headers-$WC_GUEST_DEBARCH$WC_GUEST_KREL" 2>/dev/null) || true
 	# The first stanza is the newest version of the metapackage.
 	dep=$(printf '%s\n' "$img" | sed -n 's/^Depends: //p' | head -n1 |
 		tr ',' '\n' | grep -o "linux-image-[^ ]* (= [^)]*)" | head -n1) || true
-	[ -n "$dep" ] || wc_die "cannot resolve linux-image-$WC_GUEST_DEBARCH in $WC_GUEST_SUITE"
+	[ -n "$dep" ] || wc_die "cannot resolve linux-image-$WC_GUEST_DEBARCH$WC_GUEST_KREL in $WC_GUEST_KSUITES"
 	WC_GUEST_KVER=$(echo "$dep" | sed -E 's/^linux-image-([^ ]*) .*/\1/')
 	WC_GUEST_KPKGVER=$(echo "$dep" | sed -E 's/.*\(= ([^)]*)\)/\1/')
 	# The headers metapackage must point at the same kernel.
@@ -92,10 +141,20 @@ wc_guest_objcache_key() {
 	shift
 	{
 		printf '%s\n' "$WC_GUEST_KVER" "$@"
-		cat "$WC_GUEST_BUILDROOT/.wc-buildroot"
+		wc_guest_root_stamp "$WC_GUEST_BUILDROOT"
 		(cd "$dir" && find . -type f -print0 | LC_ALL=C sort -z |
 			xargs -0 -r sha256sum)
 	} | sha256sum | cut -c1-32
+}
+
+# wc_guest_root_stamp <root>: what identifies a build root: its stamp, or
+# for the host its compiler and the guest kernel's headers.
+wc_guest_root_stamp() {
+	if [ "$1" = / ]; then
+		dpkg-query -W gcc-12 "linux-headers-$WC_GUEST_KVER"
+	else
+		cat "$1/.wc-buildroot"
+	fi
 }
 
 # wc_guest_objcache_get <key> <out dir>: copy a cached result; fails when

@@ -18,10 +18,19 @@ if [ ! -f "$dir/.complete" ]; then
 		wc_guest_apt
 		rm -rf "$dir" "$dir.tmp"
 		mkdir -p "$dir.tmp/debs"
+		# From 7.x the image package only depends on the kernel binary
+		# and the modules, which are packages of their own.
+		pkgs=("linux-image-$WC_GUEST_KVER=$WC_GUEST_KPKGVER")
+		for p in $(apt-cache "${WC_APT[@]}" depends \
+			"linux-image-$WC_GUEST_KVER=$WC_GUEST_KPKGVER" |
+			awk '{ print $2 }' | grep -Fx -e "linux-binary-$WC_GUEST_KVER" \
+				-e "linux-modules-$WC_GUEST_KVER" | sort -u); do
+			pkgs+=("$p=$WC_GUEST_KPKGVER")
+		done
 		(cd "$dir.tmp/debs" &&
 		 apt-get "${WC_APT[@]}" -o APT::Sandbox::User=root download -q \
-			"linux-image-$WC_GUEST_KVER=$WC_GUEST_KPKGVER" >/dev/null) ||
-			wc_die "download of linux-image-$WC_GUEST_KVER failed"
+			"${pkgs[@]}" >/dev/null) ||
+			wc_die "download of ${pkgs[*]} failed"
 		for deb in "$dir.tmp"/debs/*.deb; do
 			dpkg-deb -x "$deb" "$dir.tmp"
 		done
@@ -29,6 +38,13 @@ if [ ! -f "$dir/.complete" ]; then
 		# Merged-/usr packages ship the modules under usr/lib.
 		if [ -d "$dir.tmp/usr/lib/modules" ] && [ ! -e "$dir.tmp/lib" ]; then
 			ln -s usr/lib "$dir.tmp/lib"
+		fi
+		# 7.x ships the kernel next to its modules, not in /boot.
+		if [ ! -e "$dir.tmp/boot/vmlinuz-$WC_GUEST_KVER" ] &&
+		   [ -f "$dir.tmp/lib/modules/$WC_GUEST_KVER/vmlinuz" ]; then
+			mkdir -p "$dir.tmp/boot"
+			ln -s "../lib/modules/$WC_GUEST_KVER/vmlinuz" \
+				"$dir.tmp/boot/vmlinuz-$WC_GUEST_KVER"
 		fi
 		depmod -b "$dir.tmp" "$WC_GUEST_KVER"
 		touch "$dir.tmp/.complete"

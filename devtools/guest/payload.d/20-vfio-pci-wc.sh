@@ -1,7 +1,7 @@
 #!/bin/bash
 # SPDX-License-Identifier: BSD-3-Clause
-# Payload: the vfio-pci-wc module (kernel/linux/vfio_pci_wc, built from its
-# DKMS source layout, which carries the uAPI compat header), its selftests
+# Payload: the vfio-pci-wc module (kernel/linux/vfio_pci_wc, installed
+# through its Debian DKMS package, devtools/guest/dkms-module.sh), its selftests
 # (kselftest harness from devtools/get-linux-tools.sh) and the shell
 # helpers of the tests/2?-vfio-pci-wc-*.sh guest tests.
 set -euo pipefail
@@ -13,9 +13,9 @@ tools=$("$WC_REPO/devtools/get-linux-tools.sh")
 stage=$(mktemp -d)
 trap 'rm -rf "$stage"' EXIT
 
-# The module, from the same tree DKMS would get
-make -s -C "$mod" dkms-src DESTDIR="$stage/dkms" >/dev/null
-"$g/build-module.sh" "$stage"/dkms/usr/src/vfio-pci-wc-* "$WC_PAYLOAD_MODULES"
+# The module as a user gets it: the vfio-pci-wc-dkms package installed
+# with apt, built and installed by Debian's dkms for the guest kernel.
+"$g/dkms-module.sh" "$WC_PAYLOAD_MODULES"
 
 # The selftests: one flat source dir (build-prog.sh puts it on -I)
 src=$stage/selftests

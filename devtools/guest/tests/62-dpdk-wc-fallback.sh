@@ -1,7 +1,8 @@
 #!/bin/sh
 # SPDX-License-Identifier: BSD-3-Clause
 # timeout: 150
-# On stock vfio-pci (no dma-buf memory attribute), the PCI bus falls back
+# On stock vfio-pci (no dma-buf memory attribute; from Linux 6.19 on a
+# dma-buf export without it), the PCI bus falls back
 # as documented: with wc=auto a driver's WC request (WC_ACTIVATE) is
 # mapped uncached with exactly one NOTICE line naming the device and BAR;
 # an explicit wc=[2] fails the probe with one error naming the device,
@@ -13,7 +14,12 @@ load_module ptecheck
 bind_vfio "$WC_BDF_IVSHMEM" vfio-pci
 
 bdf=$WC_BDF_IVSHMEM
-reason="the kernel cannot export BAR ranges as dma-buf"
+# Linux 6.19 and later export BAR ranges as dma-buf (feature 11), without
+# a memory attribute; older kernels cannot export them at all.
+case $WC_GUEST_KVER in
+6.1.* | 6.1[0-8].*) reason="the kernel cannot export BAR ranges as dma-buf" ;;
+*) reason="the kernel cannot set a dma-buf memory attribute" ;;
+esac
 out=/tmp/auto.out
 # Only NOTICE and above of the write-combining log type.
 wc_probe_run $out 60 -l 0 -n 1 --file-prefix=wc62 -a "$bdf,wc=auto" \
