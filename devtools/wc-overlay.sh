@@ -16,10 +16,13 @@
 #   diff --git a/... b/...            (a -p1 diff, may be empty)
 
 # Repo paths that are project tooling, not part of the DPDK tree: our
-# devtools, the patches, build trees, README.md and top-level dot files.
+# devtools, the patches, build trees, README.md and top-level dot files;
+# also the kernel module and its uAPI header, a deliverable of their own
+# (DKMS package, kbuild) that DPDK does not carry.
 wc_is_tooling() { # <repo-relative path>
 	case $1 in
 	devtools/* | patches/* | build/* | .* | README.md) return 0 ;;
+	kernel/linux/vfio_pci_wc/* | kernel/linux/uapi/*) return 0 ;;
 	esac
 	case $WC_REPO/$1 in "$WC_BUILD"/*) return 0 ;; esac
 	return 1

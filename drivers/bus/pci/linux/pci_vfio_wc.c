@@ -30,8 +30,8 @@
 
 #ifdef VFIO_PRESENT
 
+/* The dma-buf definitions of rte_vfio.h need the device feature ioctl. */
 #ifdef VFIO_DEVICE_FEATURE
-#include <linux/vfio_dmabuf_compat.h>
 #define PCI_VFIO_WC_UAPI 1
 #endif
 
