@@ -19,6 +19,7 @@
 #include <linux/fs.h>
 #include <linux/io.h>
 #include <linux/mm.h>
+#include <linux/module.h>
 #include <linux/mutex.h>
 #include <linux/pci.h>
 #include <linux/slab.h>
@@ -351,11 +352,14 @@ static inline int vfio_pci_wc_compat_open(struct vfio_pci_core_device *vdev,
 		ret = PTR_ERR(inode);
 		goto err_release_fs;
 	}
+	/* The file's release puts the module of its fops: hold it */
+	__module_get(THIS_MODULE);
 	file = alloc_file_pseudo(inode, vfio_pci_wc_compat_mnt,
 				 "[vfio-pci-wc]", O_RDWR,
 				 &vfio_pci_wc_compat_map_fops);
 	if (IS_ERR(file)) {
 		ret = PTR_ERR(file);
+		module_put(THIS_MODULE);
 		iput(inode);
 		goto err_release_fs;
 	}
