@@ -59,7 +59,11 @@ else
 	wc_guest_unlock
 fi
 
-wc_guest_lock # one apt/dpkg at a time in a root
+# One apt/dpkg at a time in a root; not the cache lock, which other runs
+# need meanwhile (a DKMS build takes minutes on a loaded machine).
+mkdir -p "$WC_GUEST_CACHE"
+exec 6>"$WC_GUEST_CACHE/.lock-dkms-${root//\//_}"
+flock 6
 tmp=$(mktemp -d "$root/tmp/wc-dkms.XXXXXX")
 trap 'rm -rf "$tmp"' EXIT
 cp "$deb" "$tmp/"
@@ -71,7 +75,7 @@ in_root dkms install "vfio-pci-wc/$version" -k "$WC_GUEST_KVER" --force >"$tmp/d
 	{ tail -n 30 "$tmp/dkms.log" >&2
 	  cat "$root/var/lib/dkms/vfio-pci-wc/$version/build/make.log" >&2 2>/dev/null || true
 	  wc_die "dkms install vfio-pci-wc/$version -k $WC_GUEST_KVER failed"; }
-wc_guest_unlock
+exec 6>&-
 ko=$(ls "$root"/lib/modules/"$WC_GUEST_KVER"/updates/dkms/vfio-pci-wc.ko* 2>/dev/null | head -n1)
 [ -n "$ko" ] || wc_die "dkms installed no vfio-pci-wc.ko for $WC_GUEST_KVER"
 wc_log "DKMS installed $(basename "$ko") for $WC_GUEST_KVER in $root"

@@ -1,12 +1,12 @@
 #!/bin/sh
 # SPDX-License-Identifier: BSD-3-Clause
 # timeout: 150
-# On stock vfio-pci (no dma-buf memory attribute; from Linux 6.19 on a
-# dma-buf export without it), the PCI bus falls back
-# as documented: with wc=auto a driver's WC request (WC_ACTIVATE) is
-# mapped uncached with exactly one NOTICE line naming the device and BAR;
-# an explicit wc=[2] fails the probe with one error naming the device,
-# BAR, range and reason, and leaves nothing mapped.
+# On stock vfio-pci (no dma-buf memory attribute; from Linux 6.19 on, a
+# dma-buf export without it), the PCI bus falls back as documented: with
+# wc=auto a driver's WC request (WC_ACTIVATE) is mapped uncached with
+# exactly one NOTICE line naming the device and BAR; an explicit wc=[2]
+# fails the probe with one error naming the device, BAR, range and
+# reason, and leaves nothing mapped.
 . /opt/wc/lib.sh
 . /opt/wc/share/dpdk-wc.sh
 need_cmd dpdk-wc-probe
