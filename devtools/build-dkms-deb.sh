@@ -4,7 +4,7 @@
 # kernel/linux/vfio_pci_wc with its debian/ folder and the uAPI header)
 # with Debian's packaging tools and dh-dkms. Prints the .deb's path.
 #
-#   devtools/build-dkms-deb.sh            -> $WC_BUILD/dkms-deb/*.deb
+#   devtools/build-dkms-deb.sh [-o DIR]   -> DIR (default $WC_BUILD/dkms-deb)
 #
 # Install it with `apt install ./vfio-pci-wc-dkms_<version>_all.deb` on a
 # machine with the headers of its kernel: DKMS builds the module there.
@@ -13,6 +13,9 @@ set -euo pipefail
 
 mod=$WC_REPO/kernel/linux/vfio_pci_wc
 out=$WC_BUILD/dkms-deb
+if [ "${1:-}" = -o ] && [ -n "${2:-}" ]; then
+	out=$2
+fi
 wc_need_pkgs dpkg-dev debhelper dh-dkms
 
 version=$(sed -n 's/^PACKAGE_VERSION="\(.*\)"/\1/p' "$mod/dkms.conf")

@@ -26,7 +26,9 @@ key=dkms-$(wc_guest_objcache_key "$WC_REPO/kernel/linux" \
 if wc_guest_objcache_get "$key" "$out"; then
 	exit 0
 fi
-deb=$(bash "$WC_REPO/devtools/build-dkms-deb.sh")
+# A folder of its own: guests of several kernels are built side by side.
+deb=$(bash "$WC_REPO/devtools/build-dkms-deb.sh" \
+	-o "$WC_BUILD/dkms-deb-$WC_GUEST_KVER")
 version=$(dpkg-deb -f "$deb" Version)
 
 # in_root <command...>: run in the DKMS root (with /proc, /dev/null)
