@@ -533,6 +533,7 @@ int vfio_pci_wc_mmap_bar(struct vfio_pci_wc_device *wdev,
 			   (VFIO_PCI_OFFSET_SHIFT - PAGE_SHIFT);
 	u64 offset = vfio_pci_wc_vma_offset(vma, vma->vm_start);
 	u64 len = vma->vm_end - vma->vm_start;
+	pgoff_t pgoff = vma->vm_pgoff;
 	int ret;
 
 	if (vfio_pci_wc_range_reserved(wdev, bar, offset, len)) {
@@ -547,6 +548,6 @@ int vfio_pci_wc_mmap_bar(struct vfio_pci_wc_device *wdev,
 	if (ret)
 		return ret;
 	vma->vm_ops = &vfio_pci_wc_bar_vm_ops;
-	vfio_pci_wc_compat_mmap(wdev->map_file, vma);
+	vfio_pci_wc_compat_mmap(wdev->map_file, vma, pgoff);
 	return 0;
 }

@@ -281,7 +281,8 @@ static inline void vfio_pci_wc_compat_close(struct vfio_pci_core_device *vdev,
 }
 
 static inline void vfio_pci_wc_compat_mmap(struct file *map_file,
-					   struct vm_area_struct *vma)
+					   struct vm_area_struct *vma,
+					   pgoff_t pgoff)
 {
 }
 
@@ -387,9 +388,16 @@ static inline void vfio_pci_wc_compat_close(struct vfio_pci_core_device *vdev,
 	fput(file);
 }
 
+/*
+ * The 6.1 core's mmap() also sets vm_pgoff to the BAR's PFN (for its
+ * remap_pfn_range()): give the VMA back its device-file offset, which
+ * the fault handler and the zaps (by file offset) use.
+ */
 static inline void vfio_pci_wc_compat_mmap(struct file *map_file,
-					   struct vm_area_struct *vma)
+					   struct vm_area_struct *vma,
+					   pgoff_t pgoff)
 {
+	vma->vm_pgoff = pgoff;
 	vma_set_file(vma, map_file);
 }
 
