@@ -71,8 +71,10 @@ trap 'rm -rf "$tmp"' EXIT
 cp "$deb" "$tmp/"
 inside=/tmp/${tmp##*/}/${deb##*/}
 [ "$root" != / ] || inside=$tmp/${deb##*/}
+# An interrupted earlier run may have left packages unconfigured.
+in_root dpkg --configure -a >"$tmp/apt.log" 2>&1 || true
 in_root apt-get -o DPkg::Lock::Timeout=600 install -y -q --reinstall \
-	--no-install-recommends "$inside" >"$tmp/apt.log" 2>&1 ||
+	--no-install-recommends "$inside" >>"$tmp/apt.log" 2>&1 ||
 	{ tail -n 20 "$tmp/apt.log" >&2; wc_die "apt install ./${deb##*/} failed in $root"; }
 in_root dkms install "vfio-pci-wc/$version" -k "$WC_GUEST_KVER" --force >"$tmp/dkms.log" 2>&1 ||
 	{ tail -n 30 "$tmp/dkms.log" >&2
