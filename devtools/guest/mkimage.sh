@@ -11,9 +11,10 @@ set -euo pipefail
 . "$(dirname "$0")/../wc-common.sh"
 . "$(dirname "$0")/guest-common.sh"
 
-# Stock modules loaded at boot, with their dependencies: VFIO and the
-# kernel drivers the devices start on (tests unbind them from these).
-WC_GUEST_MODULES=(vfio vfio_iommu_type1 vfio-pci virtio_net e1000e)
+# Stock modules loaded at boot, with their dependencies: VFIO, UIO (binds
+# only through driver_override) and the kernel drivers the devices start
+# on (tests unbind them from these).
+WC_GUEST_MODULES=(vfio vfio_iommu_type1 vfio-pci uio_pci_generic virtio_net e1000e)
 
 img=$WC_GUEST_OUT/image
 root=$img/root
