@@ -74,17 +74,17 @@ meson_options() { # <asan: 0|1>
 
 # Configure once; when the wanted options change, reconfigure in place.
 configure() { # <src> <builddir> <asan> [cross arch]
-	local src=$1 dir=$2 opts stamp log=$WC_BUILD/logs/${2##*/} cross=()
+	local src=$1 dir=$2 opts stamp log=$WC_BUILD/logs/${2##*/} cross_file=()
 	mapfile -t opts < <(meson_options "$3")
 	# A build folder is for one target: the cross file is set up once.
 	case ${4:-} in
-	arm64) cross=(--cross-file "$src/config/arm/arm64_armv8_linux_gcc") ;;
+	arm64) cross_file=(--cross-file "$src/config/arm/arm64_armv8_linux_gcc") ;;
 	esac
 	stamp=$dir/.wc-meson-options
 	if [ ! -f "$dir/build.ninja" ]; then
 		rm -rf "$dir"
 		wc_log "configuring $dir"
-		meson setup "${cross[@]}" "${opts[@]}" "$dir" "$src" >"$log.setup.log" 2>&1 || {
+		meson setup "${cross_file[@]}" "${opts[@]}" "$dir" "$src" >"$log.setup.log" 2>&1 || {
 			tail -n 30 "$log.setup.log" >&2
 			wc_die "meson setup failed (log: $log.setup.log)"
 		}

@@ -16,7 +16,7 @@ root=$1
 bindir=$2
 shift 2
 
-strip=strip
+strip='strip'
 
 copy_file() { # <host path> <dest path inside root>
 	mkdir -p "$root$(dirname "$2")"
@@ -29,8 +29,9 @@ copy_file() { # <host path> <dest path inside root>
 install_cross() { # <exe> <triplet>
 	local exe=$1 tri=$2 sysroot=/usr/$2/lib todo=() lib interp seen=' '
 	interp=$(readelf -l "$exe" | sed -n 's/.*Requesting program interpreter: \(.*\)]/\1/p')
-	[ -n "$interp" ] && [ -e "$sysroot/${interp##*/}" ] ||
+	if [ -z "$interp" ] || [ ! -e "$sysroot/${interp##*/}" ]; then
 		wc_die "$exe: no interpreter '$interp' in $sysroot"
+	fi
 	[ -e "$root$interp" ] || copy_file "$sysroot/${interp##*/}" "$interp"
 	todo=("$exe" "$sysroot/libgcc_s.so.1")
 	while [ ${#todo[@]} -gt 0 ]; do
@@ -58,7 +59,7 @@ for exe in "$@"; do
 		install_cross "$exe" aarch64-linux-gnu
 		continue
 	fi
-	strip=strip
+	strip='strip'
 	copy_file "$exe" "$bindir/${exe##*/}"
 	# "lib.so => /path (addr)" and "/lib64/ld-linux... (addr)" lines.
 	ldd "$exe" 2>/dev/null | awk '$2 == "=>" && $3 ~ /^\// { print $3 }

@@ -9,6 +9,7 @@
 # VFIO maps a BAR (pgprot_noncached), uncached as a sysfs resource<N> file
 # maps it (arm64: pgprot_device), and ordinary memory. x86: PAT types;
 # arm64: MAIR memory types.
+# shellcheck disable=SC2034 # used by the tests that source this file
 case $WC_GUEST_ARCH in
 arm64)
 	WC_ATTR_WC=NORMAL_NC
