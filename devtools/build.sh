@@ -3,13 +3,18 @@
 #
 # Assemble (devtools/assemble.sh) and build the DPDK tree with meson + ninja.
 #
-#   devtools/build.sh [--asan] [--no-assemble] [ninja targets...]
+#   devtools/build.sh [--asan | --cross arm64] [--no-assemble] [ninja targets...]
 #
 #   (default)  $WC_BUILD/dpdk/build: dpdk-testpmd, dpdk-test, static libs,
 #              minimal driver set, developer mode, warnings are errors
 #   --asan     $WC_BUILD/dpdk/build-asan: same configuration with
 #              AddressSanitizer + UndefinedBehaviorSanitizer; builds only
 #              app/test/dpdk-test unless targets are given
+#   --cross arm64
+#              $WC_BUILD/dpdk/build-arm64: same configuration cross-built
+#              for aarch64 (DPDK's generic armv8 cross file, Debian's
+#              aarch64 gcc); builds dpdk-testpmd and dpdk-test unless
+#              targets are given
 #
 # WC_MESON_OPTS adds meson options, WC_JOBS sets ninja's -j (default 2).
 # ccache is used when installed (CCACHE_DIR from wc-common.sh).
@@ -29,6 +34,9 @@ WC_DISABLE_LIBS=bitratestats,cfgfile,flow_classify,gpudev,gro,gso,jobstats,kni,l
 export CCACHE_NOHASHDIR=${CCACHE_NOHASHDIR:-1}
 
 WC_BUILD_PKGS=(gcc meson ninja-build pkg-config python3-pyelftools libnuma-dev ccache)
+# Cross builds: the compiler and C library of the target (no foreign
+# architecture is added to the host; NUMA support is left out there).
+WC_CROSS_PKGS_arm64=(gcc-aarch64-linux-gnu libc6-dev-arm64-cross)
 
 usage() {
 	sed -n '4,16s/^# \{0,1\}//p' "$0"
@@ -65,14 +73,18 @@ meson_options() { # <asan: 0|1>
 }
 
 # Configure once; when the wanted options change, reconfigure in place.
-configure() { # <src> <builddir> <asan>
-	local src=$1 dir=$2 opts stamp log=$WC_BUILD/logs/${2##*/}
+configure() { # <src> <builddir> <asan> [cross arch]
+	local src=$1 dir=$2 opts stamp log=$WC_BUILD/logs/${2##*/} cross_file=()
 	mapfile -t opts < <(meson_options "$3")
+	# A build folder is for one target: the cross file is set up once.
+	case ${4:-} in
+	arm64) cross_file=(--cross-file "$src/config/arm/arm64_armv8_linux_gcc") ;;
+	esac
 	stamp=$dir/.wc-meson-options
 	if [ ! -f "$dir/build.ninja" ]; then
 		rm -rf "$dir"
 		wc_log "configuring $dir"
-		meson setup "${opts[@]}" "$dir" "$src" >"$log.setup.log" 2>&1 || {
+		meson setup "${cross_file[@]}" "${opts[@]}" "$dir" "$src" >"$log.setup.log" 2>&1 || {
 			tail -n 30 "$log.setup.log" >&2
 			wc_die "meson setup failed (log: $log.setup.log)"
 		}
@@ -87,10 +99,14 @@ configure() { # <src> <builddir> <asan>
 }
 
 main() {
-	local asan=0 assemble=1 tree dir log targets=() start
+	local asan=0 assemble=1 tree dir log targets=() start cross=''
 	while [ $# -gt 0 ]; do
 		case $1 in
 		--asan) asan=1 ;;
+		--cross)
+			[ "${2:-}" = arm64 ] || wc_die "--cross: only arm64 is supported"
+			cross=$2
+			shift ;;
 		--no-assemble) assemble=0 ;;
 		-h | --help) usage ;;
 		-*) usage 1 >&2 ;;
@@ -98,7 +114,9 @@ main() {
 		esac
 		shift
 	done
+	[ "$asan" = 0 ] || [ -z "$cross" ] || wc_die "--asan and --cross exclude each other"
 	wc_need_pkgs "${WC_BUILD_PKGS[@]}"
+	[ -z "$cross" ] || wc_need_pkgs "${WC_CROSS_PKGS_arm64[@]}"
 	if [ "$assemble" = 1 ]; then
 		tree=$(bash "$WC_REPO/devtools/assemble.sh")
 	else
@@ -108,6 +126,9 @@ main() {
 	if [ "$asan" = 1 ]; then
 		dir=$tree/build-asan
 		[ ${#targets[@]} -gt 0 ] || targets=(app/test/dpdk-test)
+	elif [ -n "$cross" ]; then
+		dir=$tree/build-$cross
+		[ ${#targets[@]} -gt 0 ] || targets=(app/dpdk-testpmd app/test/dpdk-test)
 	else
 		dir=$tree/build
 	fi
@@ -115,7 +136,7 @@ main() {
 	mkdir -p "$WC_BUILD/logs"
 	exec 9>"$log.lock"
 	flock 9
-	configure "$tree" "$dir" "$asan"
+	configure "$tree" "$dir" "$asan" "$cross"
 	start=$(date +%s)
 	ninja -C "$dir" -j "${WC_JOBS:-2}" "${targets[@]}" >"$log.ninja.log" 2>&1 || {
 		grep -E -B2 -A12 'error:|FAILED:' "$log.ninja.log" | head -n 80 >&2

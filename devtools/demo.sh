@@ -8,8 +8,11 @@
 # vfio-pci-wc with the virtio notify page write-combined. Run as root on
 # Debian 12; installs the Debian packages it needs.
 #
-# usage: devtools/demo.sh [--vdev]
-#   --vdev  quick check without the guest: testpmd on two virtual ports
+# usage: devtools/demo.sh [--vdev | --arch arm64]
+#   --vdev        quick check without the guest: testpmd on two virtual ports
+#   --arch arm64  the same in the arm64 guest (QEMU virt + SMMUv3), with
+#                 DPDK cross-built for aarch64; the memory types come from
+#                 testpmd's page tables (Normal-NC, Device)
 set -euo pipefail
 . "$(dirname "$0")/wc-common.sh"
 . "$(dirname "$0")/wc-overlay.sh"
@@ -44,13 +47,28 @@ read_more() {
 }
 
 main() {
-	local rc=0
+	local rc=0 build_args=()
+	case ${1:-} in
+	'' | --vdev) ;;
+	--arch)
+		case ${2:-} in
+		x86_64) ;;
+		arm64)
+			export WC_GUEST_ARCH=arm64
+			export WC_GUEST_OUT=${WC_GUEST_OUT:-$WC_BUILD/guest-arm64-6.12}
+			build_args=(--cross arm64)
+			;;
+		*) wc_die "--arch: x86_64 or arm64" ;;
+		esac
+		;;
+	*) wc_die "usage: ${0##*/} [--vdev | --arch arm64]" ;;
+	esac
 	echo "DPDK $(basename "$(bash "$WC_REPO/devtools/get-dpdk.sh")") + overlay:" \
 		"$(wc_overlay_files | wc -l) new files, $(wc_series_patches | wc -l) patches"
 	if [ "${1:-}" = --vdev ]; then
 		vdev_demo
 	else
-		bash "$WC_REPO/devtools/build.sh" >/dev/null
+		bash "$WC_REPO/devtools/build.sh" "${build_args[@]}" >/dev/null
 		bash "$WC_REPO/devtools/guest/demo.sh" || rc=$?
 	fi
 	read_more

@@ -67,6 +67,20 @@
 #define PTECHECK_PATH "/sys/kernel/debug/ptecheck"
 #define WORD_END "\n "
 
+/*
+ * The memory types ptecheck names for a write-combined and an uncached
+ * mapping: x86 PAT types; arm64 MAIR types (Normal non-cacheable, Device).
+ */
+#if defined(RTE_ARCH_ARM64)
+#define PTE_WC "NORMAL_NC"
+#define PTE_UC_1 "DEVICE_nGnRnE"
+#define PTE_UC_2 "DEVICE_nGnRE"
+#else
+#define PTE_WC "WC"
+#define PTE_UC_1 "UC-"
+#define PTE_UC_2 "UC"
+#endif
+
 static struct rte_pci_device *map_dev;
 static bool api_mode;
 static struct rte_pci_wc_range api_range;
@@ -282,10 +296,11 @@ check_pte(unsigned int bar, uint64_t offset, int attr)
 		return TEST_SUCCESS;
 	}
 	if (attr == RTE_PCI_MEM_ATTR_WC)
-		TEST_ASSERT(strcmp(pte, "WC") == 0,
+		TEST_ASSERT(strcmp(pte, PTE_WC) == 0,
 			"effective wc but the PTE is %s", pte);
 	else if (attr == RTE_PCI_MEM_ATTR_UC)
-		TEST_ASSERT(strcmp(pte, "UC-") == 0 || strcmp(pte, "UC") == 0,
+		TEST_ASSERT(strcmp(pte, PTE_UC_1) == 0 ||
+			strcmp(pte, PTE_UC_2) == 0,
 			"effective uc but the PTE is %s", pte);
 	return TEST_SUCCESS;
 }

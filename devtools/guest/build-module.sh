@@ -1,7 +1,8 @@
 #!/bin/bash
 # SPDX-License-Identifier: BSD-3-Clause
 # Build an out-of-tree kernel module for the guest kernel, inside the guest
-# build root (the kernel's own compiler, headers and Module.symvers).
+# build root (the kernel's own compiler, headers and Module.symvers; cross
+# for another guest architecture, see WC_GUEST_KMAKE).
 #
 # usage: build-module.sh <module source dir> <out dir> [make variables...]
 # The source dir is copied into the root, built with kbuild
@@ -31,7 +32,8 @@ wc_guest_objcache_get "$key" "$out" && exit 0
 unshare -m --propagation private sh -c \
 	'[ "$0" = / ] || mount -t proc proc "$0/proc" && exec chroot "$0" "$@"' \
 	"$root" env -i PATH=/usr/sbin:/usr/bin:/sbin:/bin HOME=/tmp LANG=C.UTF-8 \
-	make -s -C "/usr/src/linux-headers-$WC_GUEST_KVER" M="$inside" "$@" modules ||
+	make -s -C "/usr/src/linux-headers-$WC_GUEST_KVER" M="$inside" \
+	"${WC_GUEST_KMAKE[@]}" "$@" modules ||
 	wc_die "module build of $src failed"
 mapfile -t kos < <(find "$work" -name '*.ko' -type f)
 [ ${#kos[@]} -gt 0 ] || wc_die "module build of $src produced no .ko"

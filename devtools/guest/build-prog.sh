@@ -1,7 +1,8 @@
 #!/bin/bash
 # SPDX-License-Identifier: BSD-3-Clause
 # Build a static C program for the guest, inside the guest build root (its
-# gcc, glibc and kernel uAPI headers).
+# gcc, glibc and kernel uAPI headers; the cross ones of another guest
+# architecture, WC_GUEST_CC).
 #
 # usage: build-prog.sh <out binary> <source.c...> [-- extra gcc args]
 # All sources are compiled together with -static -O2 -Wall -Wextra -Werror;
@@ -56,7 +57,7 @@ if wc_guest_objcache_get "$key" "$work/cached"; then
 	exit 0
 fi
 chroot "$root" env -i PATH=/usr/sbin:/usr/bin:/sbin:/bin HOME=/tmp LANG=C.UTF-8 \
-	gcc-14 -static -O2 -g -Wall -Wextra -Werror -D_GNU_SOURCE \
+	"$WC_GUEST_CC" -static -O2 -g -Wall -Wextra -Werror -D_GNU_SOURCE \
 	-o "$inside/prog" "${args[@]}" "${extra[@]}" ||
 	wc_die "build of ${out##*/} failed"
 mkdir -p "$(dirname "$out")"

@@ -27,6 +27,7 @@ summary() { # <phase> <title>
 	$3 == "missing" { $1 = $2 = $3 = ""; printf "\n%s: skipped,%s\n", title, $0; exit }
 	$3 == "device" { ndev++; dev[ndev] = $4; id[$4] = $5; drv[$4] = $6 }
 	$3 == "args" { args = $4 " " $5 }
+	$3 == "source" { $1 = $2 = $3 = ""; sub(/^ +/, ""); src = $0 }
 	$3 == "bar" {
 		line = sprintf("    %s BAR%s (%s):", $4, $5, $6)
 		for (i = 7; i <= NF; i++) line = line " " $i
@@ -44,7 +45,7 @@ summary() { # <phase> <title>
 			printf "  %s  %s  kernel driver %s, DPDK driver %s\n", dev[i],
 				id[dev[i]], drv[dev[i]],
 				dev[i] in probe ? probe[dev[i]] : "none"
-		printf "  BAR memory types while testpmd ran (x86 PAT list):\n%s", bars
+		printf "  BAR memory types while testpmd ran (%s):\n%s", src, bars
 		if (wc != "")
 			printf "  DPDK write-combining segments:\n%s", wc
 		printf "  io forwarding for %s s:\n", secs
@@ -57,8 +58,12 @@ summary() { # <phase> <title>
 	}' "$log"
 }
 
+case $WC_GUEST_ARCH in
+arm64) machine="virt + SMMUv3" ;;
+*) machine="q35 + intel-iommu" ;;
+esac
 echo "Guest: Debian kernel $(sed -n 's/^WC_GUEST_KVER=//p' \
-	"$out/image/root/etc/wc-guest.env" 2>/dev/null), QEMU TCG q35 + intel-iommu"
+	"$out/image/root/etc/wc-guest.env" 2>/dev/null), QEMU TCG $machine"
 if [ -f "$log" ]; then
 	summary stock "1) stock vfio-pci: every BAR uncached"
 	summary wc "2) vfio-pci-wc: virtio notify page write-combining"

@@ -3,11 +3,13 @@
 # Shared definitions of the QEMU test guest: architecture, guest kernel,
 # build root and the fixed machine layout. Source it after wc-common.sh.
 #
-# The architecture is a parameter from the start (WC_GUEST_ARCH); only
-# x86_64 is implemented, an arm64 guest (virt + SMMUv3) plugs in here.
+# The architecture is a parameter (WC_GUEST_ARCH): x86_64 (q35 + Intel
+# IOMMU, the default) or arm64 (virt + SMMUv3 + GICv3). The arm64 guest's
+# modules and programs are cross-built in an amd64 build root of its own.
 
 WC_GUEST_DIR=$WC_REPO/devtools/guest
 WC_GUEST_ARCH=${WC_GUEST_ARCH:-x86_64}
+export WC_GUEST_ARCH	# for the payload scripts
 WC_GUEST_SUITE=${WC_GUEST_SUITE:-trixie}
 WC_GUEST_CACHE=${WC_GUEST_CACHE:-$WC_CACHE/guest}
 WC_GUEST_OUT=${WC_GUEST_OUT:-$WC_BUILD/guest}
@@ -21,9 +23,26 @@ x86_64)
 	WC_GUEST_QEMU_PKG=qemu-system-x86
 	WC_GUEST_CONSOLE=ttyS0
 	WC_GUEST_RESULT_TTY=ttyS1
+	WC_GUEST_APT_OPTS=()
+	WC_GUEST_ARCH_MODULES=()
+	;;
+arm64)
+	WC_GUEST_DEBARCH=arm64
+	WC_GUEST_QEMU=qemu-system-aarch64
+	WC_GUEST_QEMU_PKG=qemu-system-arm
+	WC_GUEST_CONSOLE=ttyAMA0
+	# virt has one UART: the results go to a virtio console (hvc0) on
+	# virtio-mmio, whose driver is loaded before init opens it.
+	WC_GUEST_RESULT_TTY=hvc0
+	WC_GUEST_ARCH_MODULES=(virtio_mmio)
+	# The guest's packages come from a private apt configuration of
+	# that architecture; the host's architectures stay unchanged.
+	WC_GUEST_APT_SUFFIX=-arm64
+	WC_GUEST_APT_ARCH=" arch=arm64"
+	WC_GUEST_APT_OPTS=(-o APT::Architecture=arm64 -o APT::Architectures=arm64)
 	;;
 *)
-	wc_die "guest architecture '$WC_GUEST_ARCH' is not implemented (x86_64 only)"
+	wc_die "guest architecture '$WC_GUEST_ARCH' is not implemented (x86_64, arm64)"
 	;;
 esac
 
@@ -76,7 +95,27 @@ WC_BDF_IVSHMEM=0000:01:00.0
 WC_BDF_VIRTIO=0000:00:03.0
 WC_BDF_E1000E=0000:00:04.0
 
-WC_GUEST_BUILDROOT=${WC_GUEST_BUILDROOT:-$WC_GUEST_CACHE/buildroot-$WC_GUEST_SUITE}
+# Build root and compiler of the guest's modules and programs: an amd64
+# root of the guest suite (no emulation), holding the guest kernel's
+# compiler and headers. WC_GUEST_KMAKE: make variables of a module build;
+# WC_GUEST_ROOT_CROSS=1: the kernel headers are the guest architecture's,
+# extracted into the root next to the host's kbuild tools.
+case $WC_GUEST_ARCH in
+x86_64)
+	WC_GUEST_BUILDROOT=${WC_GUEST_BUILDROOT:-$WC_GUEST_CACHE/buildroot-$WC_GUEST_SUITE}
+	WC_GUEST_CC=gcc-14
+	WC_GUEST_ROOT_PKGS=gcc-14,make,libc6-dev,dwarves
+	WC_GUEST_ROOT_CROSS=0
+	WC_GUEST_KMAKE=()
+	;;
+arm64)
+	WC_GUEST_BUILDROOT=${WC_GUEST_BUILDROOT:-$WC_GUEST_CACHE/buildroot-$WC_GUEST_SUITE-cross-arm64}
+	WC_GUEST_CC=aarch64-linux-gnu-gcc-14
+	WC_GUEST_ROOT_PKGS=gcc-14-aarch64-linux-gnu,libc6-dev-arm64-cross,make,bc,dwarves
+	WC_GUEST_ROOT_CROSS=1
+	WC_GUEST_KMAKE=(ARCH=arm64 CROSS_COMPILE=aarch64-linux-gnu-)
+	;;
+esac
 
 # Serialise the cache updates of concurrent runs (kernel extraction, build
 # root creation); the lock is released when the shell exits.
@@ -100,9 +139,10 @@ wc_guest_apt() {
 	fi
 	uri=$(wc_archive_uri)
 	for suite in $WC_GUEST_KSUITES; do
-		lines+="deb [signed-by=/usr/share/keyrings/debian-archive-keyring.gpg] $uri $suite main"$'\n'
+		lines+="deb [signed-by=/usr/share/keyrings/debian-archive-keyring.gpg${WC_GUEST_APT_ARCH:-}] $uri $suite main"$'\n'
 	done
-	wc_private_apt "$WC_GUEST_KAPT" "${lines%$'\n'}"
+	wc_private_apt "$WC_GUEST_KAPT${WC_GUEST_APT_SUFFIX:-}" "${lines%$'\n'}" \
+		"${WC_GUEST_APT_OPTS[@]}"
 }
 
 # Resolve the guest kernel through the suite's metapackages: sets

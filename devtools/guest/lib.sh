@@ -4,6 +4,32 @@
 #   . /opt/wc/lib.sh
 # See devtools/guest/tests/README.md for the contract.
 
+# The names the page-table check (ptecheck, "attr=") gives the memory
+# types the tests expect: write-combined (pgprot_writecombine), uncached as
+# VFIO maps a BAR (pgprot_noncached), uncached as a sysfs resource<N> file
+# maps it (arm64: pgprot_device), and ordinary memory. x86: PAT types;
+# arm64: MAIR memory types.
+# shellcheck disable=SC2034 # used by the tests that source this file
+case $WC_GUEST_ARCH in
+arm64)
+	WC_ATTR_WC=NORMAL_NC
+	WC_ATTR_UC=DEVICE_nGnRnE
+	WC_ATTR_UC_SYSFS=DEVICE_nGnRE
+	WC_ATTR_WB=NORMAL
+	;;
+*)
+	WC_ATTR_WC=WC
+	WC_ATTR_UC=UC-
+	WC_ATTR_UC_SYSFS=UC-
+	WC_ATTR_WB=WB
+	;;
+esac
+
+# has_pat_list: the guest has an x86 PAT memory type list (arm64 has none).
+has_pat_list() {
+	[ "$WC_GUEST_ARCH" = x86_64 ]
+}
+
 # Report a result and end the test. The last WCFAIL/WCSKIP line of the
 # output is the reason the host prints.
 fail() {

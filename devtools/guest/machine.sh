@@ -15,6 +15,19 @@
 # receives. romfile= skips the iPXE option ROMs. no_timer_check: on a
 # loaded host the TCG guest can miss the kernel's boot-time IO-APIC timer
 # check and panic ("timer doesn't work through Interrupt-remapped IO-APIC").
+#
+# arm64: virt under TCG with an emulated SMMUv3 and GICv3 (its ITS gives
+# the MSI isolation VFIO type1 requires: with the default GICv2 setting
+# the IOMMU fails with EPERM). The Debian kernel is a raw Image, booted
+# directly with the board's device tree, no firmware. Same devices at the
+# same addresses as x86_64 (the root port of ivshmem gets bus 1 from the
+# kernel's own enumeration). -cpu max with the implementation-defined
+# pointer authentication: QARMA emulation triples the boot time. virt has
+# one UART, so the result port is a virtio console (hvc0). The root port
+# of ivshmem has no hotplug slot: it shares ivshmem's IOMMU group, and
+# once VFIO owns the group the port's own MSIs (pciehp command
+# completions on a reset) go through the VFIO domain, where the SMMU
+# faults them; the bus reset then goes through the bridge instead.
 
 # wc_guest_qemu_cmd <kernel> <initrd> <ivshmem file> <console log> \
 #                   <result log> <kernel cmdline extra>
@@ -32,6 +45,27 @@ wc_guest_qemu_cmd() {
 			-serial "file:$con" -serial "file:$res"
 			-object "memory-backend-file,id=ivshmem_mem,share=on,mem-path=$shm,size=1M"
 			-device pcie-root-port,id=rp_ivshmem,bus=pcie.0,addr=0x2,chassis=1,port=1
+			-device ivshmem-plain,memdev=ivshmem_mem,bus=rp_ivshmem,addr=0x0
+			-netdev hubport,id=hub_virtio,hubid=0
+			-device virtio-net-pci,netdev=hub_virtio,bus=pcie.0,addr=0x3,disable-legacy=on,iommu_platform=on,romfile=
+			-netdev hubport,id=hub_e1000e,hubid=0
+			-device e1000e,netdev=hub_e1000e,bus=pcie.0,addr=0x4,romfile=
+		)
+		;;
+	arm64)
+		WC_QEMU_CMD=(
+			"$WC_GUEST_QEMU" -accel tcg,thread=single
+			-machine virt,iommu=smmuv3,gic-version=3
+			-cpu max,pauth-impdef=on -smp 2 -m 2G
+			-nodefaults -no-user-config -display none -no-reboot
+			-kernel "$kernel" -initrd "$initrd"
+			-append "console=$WC_GUEST_CONSOLE panic=-1 loglevel=4 iommu.passthrough=0 default_hugepagesz=2M hugepagesz=2M hugepages=256 $extra"
+			-serial "file:$con"
+			-device virtio-serial-device
+			-chardev "file,id=wc_result,path=$res"
+			-device virtconsole,chardev=wc_result
+			-object "memory-backend-file,id=ivshmem_mem,share=on,mem-path=$shm,size=1M"
+			-device pcie-root-port,id=rp_ivshmem,bus=pcie.0,addr=0x2,chassis=1,port=1,hotplug=off
 			-device ivshmem-plain,memdev=ivshmem_mem,bus=rp_ivshmem,addr=0x0
 			-netdev hubport,id=hub_virtio,hubid=0
 			-device virtio-net-pci,netdev=hub_virtio,bus=pcie.0,addr=0x3,disable-legacy=on,iommu_platform=on,romfile=

@@ -11,9 +11,10 @@ set -euo pipefail
 . "$(dirname "$0")/../wc-common.sh"
 . "$(dirname "$0")/guest-common.sh"
 
-# Stock modules loaded at boot, with their dependencies: VFIO and the
-# kernel drivers the devices start on (tests unbind them from these).
-WC_GUEST_MODULES=(vfio vfio_iommu_type1 vfio-pci virtio_net e1000e)
+# Stock modules loaded at boot, with their dependencies: VFIO, UIO (binds
+# only through driver_override) and the kernel drivers the devices start
+# on (tests unbind them from these).
+WC_GUEST_MODULES=(vfio vfio_iommu_type1 vfio-pci uio_pci_generic virtio_net e1000e)
 
 img=$WC_GUEST_OUT/image
 root=$img/root
@@ -33,11 +34,35 @@ select_tests() { # <patterns...>: prints the selected test files
 	done
 }
 
+# busybox of the guest suite and architecture, fetched once into the
+# cache, for a guest architecture the host cannot run: prints its path.
+guest_busybox() {
+	local dir=$WC_GUEST_CACHE/busybox-$WC_GUEST_SUITE-$WC_GUEST_DEBARCH debs
+	if [ ! -x "$dir/usr/bin/busybox" ]; then
+		wc_guest_apt
+		debs=$(mktemp -d)
+		(cd "$debs" && apt-get "${WC_APT[@]}" -o APT::Sandbox::User=root \
+			download -q busybox-static >/dev/null) ||
+			wc_die "download of busybox-static ($WC_GUEST_DEBARCH) failed"
+		rm -rf "$dir.tmp"
+		dpkg-deb -x "$debs"/*.deb "$dir.tmp"
+		rm -rf "$debs" "$dir"
+		mv "$dir.tmp" "$dir"
+	fi
+	echo "$dir/usr/bin/busybox"
+}
+
 install_busybox() {
 	local bb=/bin/busybox applet
 	wc_need_pkgs busybox-static
 	mkdir -p "$root/bin"
-	cp "$bb" "$root/bin/busybox"
+	if [ "$WC_GUEST_DEBARCH" = "$(dpkg --print-architecture)" ]; then
+		cp "$bb" "$root/bin/busybox"
+	else
+		cp "$(guest_busybox)" "$root/bin/busybox"
+	fi
+	# The applet list of the host's busybox (a guest one cannot run
+	# here); an applet the guest's lacks only fails when used.
 	for applet in $("$bb" --list); do
 		[ -e "$root/bin/$applet" ] || ln -s busybox "$root/bin/$applet"
 	done
@@ -50,7 +75,7 @@ install_modules() { # <kernel dir>
 	local kdir=$1 m line path rel dest
 	local moddir=$kdir/lib/modules/$WC_GUEST_KVER
 	: >"$root/etc/wc-modules"
-	for m in "${WC_GUEST_MODULES[@]}"; do
+	for m in "${WC_GUEST_MODULES[@]}" "${WC_GUEST_ARCH_MODULES[@]}"; do
 		modprobe -d "$kdir" -S "$WC_GUEST_KVER" --show-depends "$m" ||
 			wc_die "cannot resolve module $m for $WC_GUEST_KVER"
 	done | while read -r line; do

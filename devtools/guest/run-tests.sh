@@ -12,20 +12,20 @@
 #
 # usage: run-tests.sh [test name or glob...]     (default: every test)
 # Environment: WC_GUEST_VERBOSE=1 streams the guest console to stderr;
-# WC_GUEST_ARCH (x86_64); WC_GUEST_OUT (artefacts, default build/guest);
+# WC_GUEST_ARCH (x86_64 or arm64); WC_GUEST_OUT (artefacts, default build/guest);
 # WC_GUEST_TESTS_DIR (default devtools/guest/tests); WC_GUEST_HANG_GRACE.
 #
 # A test fails on: a non-zero exit, its timeout, a missing result (guest
 # died or hung: the host kills a guest that stops making progress), a
 # failed host check, or a kernel warning in dmesg while it ran (WARN, BUG,
-# Oops, x86 PAT conflicts, IOMMU faults).
+# Oops, x86 PAT conflicts, IOMMU faults of the Intel IOMMU or the SMMUv3).
 set -uo pipefail
 . "$(dirname "$0")/../wc-common.sh"
 . "$(dirname "$0")/guest-common.sh"
 . "$(dirname "$0")/machine.sh"
 
 # Kernel messages that fail the test they appear in.
-DMESG_BAD='WARNING:|BUG:|Oops|general protection fault|Kernel panic|Call Trace:|UBSAN:|conflicting memory types|x86/PAT: |DMAR: DRHD: handling fault|DMAR: [[]DMA|blocked for more than'
+DMESG_BAD='WARNING:|BUG:|Oops|general protection fault|Kernel panic|Call Trace:|UBSAN:|conflicting memory types|x86/PAT: |DMAR: DRHD: handling fault|DMAR: [[]DMA|arm-smmu-v3 .*: event 0x|blocked for more than'
 # ...except these benign ones.
 DMESG_OK='x86/PAT: Configuration [[]'
 

@@ -27,9 +27,11 @@ wc_selftest() {
 	fail "$bin: $(sed -n 's/^not ok [0-9]* \(.*\)/\1/p' "$out" | tr '\n' ';')"
 }
 
-# wc_pat_lines <bdf> <bar>: pat_memtype_list lines inside that BAR
+# wc_pat_lines <bdf> <bar>: pat_memtype_list lines inside that BAR (none
+# where there is no PAT list)
 wc_pat_lines() {
 	local start end line
+	has_pat_list || return 0
 	set -- $(sed -n "$(($2 + 1))p" "/sys/bus/pci/devices/$1/resource")
 	start=$(($1)) end=$(($2))
 	sed -n 's/.*\[mem \(0x[0-9a-f]*\)-\(0x[0-9a-f]*\)\].*/\1 \2 &/p' \

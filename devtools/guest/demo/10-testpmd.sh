@@ -10,6 +10,7 @@
 # a summary. Each phase must forward packets.
 . /opt/wc/lib.sh
 need_cmd dpdk-testpmd
+has_pat_list || { need_cmd ptecheck; load_module ptecheck; }
 secs=10
 
 # pat_entries <start> <end>: the PAT memtype entries inside a BAR, as
@@ -24,12 +25,30 @@ pat_entries() {
 	done
 }
 
-# show_bars <phase> <bdf>: the memory types of each memory BAR.
+# pte_entries <bdf> <bar>: the memory types of the pages of a BAR that
+# testpmd has mapped, from its page tables, as "<type>@<first>-<last>".
+pte_entries() {
+	ptecheck --pid "$(pidof dpdk-testpmd)" "$1" 2>/dev/null |
+		awk -v b="bar=$2" '$1 == "RANGE" && $2 == b { printf "%s@%s ", $4, $3 }'
+}
+
+# show_bars <phase> <bdf>: the memory types of each memory BAR, from the
+# PAT list on x86, from testpmd's page tables elsewhere.
 show_bars() {
 	local i=0 s e f m
+	if has_pat_list; then
+		echo "DEMO $1 source x86 PAT list"
+	else
+		echo "DEMO $1 source page tables of testpmd, $WC_GUEST_ARCH"
+	fi
 	while read -r s e f; do
 		if [ $((f & 0x200)) -ne 0 ]; then
-			m=$(pat_entries "$s" "$e")
+			if has_pat_list; then
+				m=$(pat_entries "$s" "$e")
+			else
+				m=$(pte_entries "$2" $i)
+				m=${m:-no page mapped}
+			fi
 			echo "DEMO $1 bar $2 $i $(((e - s + 1) / 1024))K ${m:-none}"
 		fi
 		i=$((i + 1))

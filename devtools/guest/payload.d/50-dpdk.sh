@@ -1,12 +1,16 @@
 #!/bin/bash
 # SPDX-License-Identifier: BSD-3-Clause
 # Payload: dpdk-testpmd and dpdk-test from the project's DPDK build
-# ($WC_BUILD/dpdk/build), brought up to date with devtools/build.sh.
+# ($WC_BUILD/dpdk/build; build-arm64, cross-built, for the arm64 guest),
+# brought up to date with devtools/build.sh.
 # Tests find the reason in $WC_SHARE/dpdk.missing when it is not shipped.
 set -euo pipefail
 . "$(dirname "$0")/../../wc-common.sh"
 g=$WC_REPO/devtools/guest
-app=$WC_BUILD/dpdk/build/app
+case ${WC_GUEST_ARCH:-x86_64} in
+arm64) build_args=(--cross arm64) app=$WC_BUILD/dpdk/build-arm64/app ;;
+*) build_args=() app=$WC_BUILD/dpdk/build/app ;;
+esac
 bins=("$app/dpdk-testpmd" "$app/test/dpdk-test")
 
 missing() {
@@ -24,7 +28,7 @@ if [ ! -f "$WC_REPO/devtools/build.sh" ]; then
 fi
 # Incremental: a no-op when the build is up to date, and the guest never
 # runs binaries older than the sources.
-bash "$WC_REPO/devtools/build.sh" || {
+bash "$WC_REPO/devtools/build.sh" "${build_args[@]}" || {
 	echo "devtools/build.sh failed" | tee "$WC_PAYLOAD_SHARE/dpdk.missing"
 	exit 1
 }

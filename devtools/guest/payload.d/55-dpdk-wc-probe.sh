@@ -2,12 +2,24 @@
 # SPDX-License-Identifier: BSD-3-Clause
 # Payload: dpdk-wc-probe (devtools/guest/progs/dpdk-wc-probe.c), a DPDK
 # process with a minimal ivshmem PCI driver, linked statically with the
-# project's DPDK build ($WC_BUILD/dpdk/build, made by the dpdk payload),
-# and valgrind for the instruction counts of the probe.
+# project's DPDK build ($WC_BUILD/dpdk/build, made by the dpdk payload;
+# build-arm64 for the arm64 guest), and on x86_64 valgrind for the
+# instruction counts of the probe.
 set -euo pipefail
 . "$(dirname "$0")/../../wc-common.sh"
 g=$WC_REPO/devtools/guest
-build=$WC_BUILD/dpdk/build
+# Same machine flags as the DPDK build (-Dplatform=generic; the armv8
+# cross file).
+case ${WC_GUEST_ARCH:-x86_64} in
+arm64)
+	build=$WC_BUILD/dpdk/build-arm64
+	cc=(aarch64-linux-gnu-gcc -march=armv8-a+crc)
+	;;
+*)
+	build=$WC_BUILD/dpdk/build
+	cc=(gcc -march=corei7)
+	;;
+esac
 pc=$build/meson-uninstalled
 
 [ -f "$pc/libdpdk-uninstalled.pc" ] || {
@@ -17,15 +29,17 @@ pc=$build/meson-uninstalled
 wc_need_pkgs gcc pkg-config valgrind
 out=$(mktemp -d)
 trap 'rm -rf "$out"' EXIT
-# Same machine flags as the DPDK build (-Dplatform=generic).
 # shellcheck disable=SC2046 # pkg-config output is a list of words
-gcc -O2 -g -march=corei7 -Wall -Wextra -Werror \
+"${cc[@]}" -O2 -g -Wall -Wextra -Werror \
 	-DALLOW_EXPERIMENTAL_API -DALLOW_INTERNAL_API \
 	$(PKG_CONFIG_PATH=$pc pkg-config --static --cflags libdpdk) \
 	-I"$g/progs" -o "$out/dpdk-wc-probe" \
 	"$g/progs/dpdk-wc-probe.c" "$g/progs/ptecheck_lib.c" \
 	$(PKG_CONFIG_PATH=$pc pkg-config --static --libs libdpdk)
 "$g/install-bin.sh" "$WC_GUEST_ROOT_DIR" /opt/wc/bin "$out/dpdk-wc-probe"
+install -m 0644 "$g/dpdk-wc.sh" "$WC_PAYLOAD_SHARE/dpdk-wc.sh"
+# valgrind is shipped for the x86_64 guest only.
+[ "${WC_GUEST_ARCH:-x86_64}" = x86_64 ] || exit 0
 
 # valgrind: the launcher (Debian's /usr/bin/valgrind is a shell wrapper
 # of valgrind.bin), the callgrind tool and the core preload library.
@@ -34,4 +48,3 @@ vglib=/usr/libexec/valgrind
 mkdir -p "$WC_GUEST_ROOT_DIR$vglib"
 cp "$vglib"/callgrind-amd64-linux "$vglib"/vgpreload_core-amd64-linux.so \
 	"$vglib"/default.supp "$WC_GUEST_ROOT_DIR$vglib/"
-install -m 0644 "$g/dpdk-wc.sh" "$WC_PAYLOAD_SHARE/dpdk-wc.sh"

@@ -12,14 +12,23 @@
 int
 ptecheck_query(const volatile void *addr, char *line, size_t len)
 {
-	char req[32];
+	return ptecheck_query_pid(0, (uintptr_t)addr, line, len);
+}
+
+int
+ptecheck_query_pid(int pid, uintptr_t addr, char *line, size_t len)
+{
+	char req[48];
 	ssize_t n;
 	int fd, ret = 0;
 
 	fd = open(PTECHECK_PATH, O_RDWR);
 	if (fd < 0)
 		return errno == ENOENT ? -ENODEV : -errno;
-	snprintf(req, sizeof(req), "0x%" PRIxPTR, (uintptr_t)addr);
+	if (pid > 0)
+		snprintf(req, sizeof(req), "%d 0x%" PRIxPTR, pid, addr);
+	else
+		snprintf(req, sizeof(req), "0x%" PRIxPTR, addr);
 	if (write(fd, req, strlen(req)) < 0) {
 		ret = -errno;
 		goto out;

@@ -7,6 +7,7 @@
 #define PTECHECK_LIB_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 #define PTECHECK_PATH "/sys/kernel/debug/ptecheck"
 #define PTECHECK_LINE_MAX 256
@@ -17,6 +18,11 @@
  * e.g. not faulted in yet; -ENODEV: module not loaded).
  */
 int ptecheck_query(const volatile void *addr, char *line, size_t len);
+
+/*
+ * The same for address @addr of process @pid (-ESRCH: no such process).
+ */
+int ptecheck_query_pid(int pid, uintptr_t addr, char *line, size_t len);
 
 /*
  * Copy the value of @key (e.g. "attr", "vma_attr", "pfn") of a report

@@ -10,7 +10,8 @@
  * itself.
  *
  * Usage: open /sys/kernel/debug/ptecheck, write a virtual address (any base
- * accepted by kstrtoull, e.g. "0x7f0000001000"), read back one line:
+ * accepted by kstrtoull, e.g. "0x7f0000001000"), or a process id and an
+ * address of that process ("1234 0x7f0000001000"), read back one line:
  *   addr=0x... level=pte entry=0x... pfn=0x... attr=UC- pat_index=2
  *   vma_attr=UC- vma_pat_index=2 pat=0x... vma_flags=0x...
  * "attr" decodes the entry, "vma_attr" the VMA's vm_page_prot (what the
@@ -23,7 +24,9 @@
 #include <linux/mm.h>
 #include <linux/module.h>
 #include <linux/pgtable.h>
+#include <linux/pid.h>
 #include <linux/rcupdate.h>
+#include <linux/sched/task.h>
 #include <linux/sched/mm.h>
 #include <linux/slab.h>
 #include <linux/uaccess.h>
@@ -104,17 +107,15 @@ static int ptecheck_walk(struct mm_struct *mm, unsigned long addr,
 	return 0;
 }
 
-static int ptecheck_query(struct ptecheck_file *pf, unsigned long addr)
+static int ptecheck_query(struct ptecheck_file *pf, struct mm_struct *mm,
+			  unsigned long addr)
 {
-	struct mm_struct *mm = current->mm;
 	struct vm_area_struct *vma;
 	struct ptecheck_leaf leaf;
 	char *p = pf->line;
 	size_t room = sizeof(pf->line);
 	int n, ret;
 
-	if (!mm)
-		return -EINVAL;
 	mmap_read_lock(mm);
 	vma = vma_lookup(mm, addr);
 	if (!vma) {
@@ -159,20 +160,71 @@ static int ptecheck_release(struct inode *inode, struct file *file)
 	return 0;
 }
 
+/* The address space of process @nr, or of the caller when 0 */
+static struct mm_struct *ptecheck_get_mm(int nr)
+{
+	struct task_struct *task;
+	struct mm_struct *mm;
+	struct pid *pid;
+
+	if (!nr) {
+		mm = current->mm;
+		if (mm)
+			mmget(mm);
+		return mm;
+	}
+	pid = find_get_pid(nr);
+	task = get_pid_task(pid, PIDTYPE_PID);
+	put_pid(pid);
+	if (!task)
+		return NULL;
+	mm = get_task_mm(task);
+	put_task_struct(task);
+	return mm;
+}
+
+/* "<addr>" or "<pid> <addr>" */
+static int ptecheck_parse(const char __user *ubuf, size_t count, int *pid,
+			  unsigned long long *addr)
+{
+	char buf[48], *sep;
+	int ret;
+
+	if (count >= sizeof(buf))
+		return -EINVAL;
+	if (copy_from_user(buf, ubuf, count))
+		return -EFAULT;
+	buf[count] = '\0';
+	*pid = 0;
+	sep = strchr(buf, ' ');
+	if (sep) {
+		*sep++ = '\0';
+		ret = kstrtoint(buf, 10, pid);
+		if (ret || *pid <= 0)
+			return -EINVAL;
+	}
+	return kstrtoull(sep ? sep : buf, 0, addr);
+}
+
 static ssize_t ptecheck_write(struct file *file, const char __user *ubuf,
 			      size_t count, loff_t *ppos)
 {
 	struct ptecheck_file *pf = file->private_data;
 	unsigned long long addr;
-	int ret;
+	struct mm_struct *mm;
+	int pid, ret;
 
-	ret = kstrtoull_from_user(ubuf, count, 0, &addr);
+	ret = ptecheck_parse(ubuf, count, &pid, &addr);
 	if (ret)
 		return ret;
+	mm = ptecheck_get_mm(pid);
+	if (!mm)
+		return pid ? -ESRCH : -EINVAL;
 	mutex_lock(&pf->lock);
 	pf->len = 0;
-	ret = ptecheck_query(pf, addr);
+	ret = ptecheck_query(pf, mm, addr);
 	mutex_unlock(&pf->lock);
+	mmput(mm);
 	return ret ? ret : count;
 }
 

@@ -6,6 +6,7 @@
 . /opt/wc/lib.sh
 . /opt/wc/share/vfio-pci-wc.sh
 wc_bind_all
+has_pat_list || info "no PAT list on $WC_GUEST_ARCH: the unload is checked"
 
 left=$(wc_pat_lines "$WC_BDF_IVSHMEM" 2)
 [ -z "$left" ] || fail "memtype entries left in ivshmem BAR2: $left"

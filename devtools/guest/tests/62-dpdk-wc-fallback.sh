@@ -31,7 +31,7 @@ grep -q "^PCI_WC: $bdf: BAR2 mapped uncached, write-combining unavailable: $reas
 	fail "wc=auto: the NOTICE line does not name device, BAR and reason"
 wc_expect_segs $out 2 uc 1
 wc_expect_segs $out 2 wc 0
-wc_segs $out 2 uc | grep -q 'requested=wc effective=uc .* pte=UC' ||
+wc_segs $out 2 uc | grep -q "requested=wc effective=uc .* pte=$WC_ATTR_UC\$" ||
 	fail "wc=auto: BAR2 is not uncached in the page table"
 grep -q '^ATTR bar=2 off=0x0 uc$' $out || fail "wc=auto: rte_pci_mem_attr_get(BAR2) is not uc"
 grep -q '^TELEMETRY {"/pci/wc":.*"bar2_0x0":{"bar":2,"range":"0x0-0xfffff","len":1048576,"requested":"wc","effective":"uc"}' $out ||

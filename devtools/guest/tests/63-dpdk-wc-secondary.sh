@@ -36,5 +36,5 @@ grep '^SEG ' $sec >/tmp/sec.segs
 cmp -s /tmp/prim.segs /tmp/sec.segs ||
 	fail "segments differ: primary '$(tr '\n' '|' </tmp/prim.segs)' secondary '$(tr '\n' '|' </tmp/sec.segs)'"
 info "primary and secondary: $(grep -c . /tmp/prim.segs) identical segments (address, attributes, PTE)"
-grep -q "^WROTE bar=2 off=$slot .* pte=WC$" $sec || fail "secondary's BAR2 store not through a WC entry"
+grep -q "^WROTE bar=2 off=$slot .* pte=$WC_ATTR_WC\$" $sec || fail "secondary's BAR2 store not through a WC entry"
 host_check_ivshmem "$slot" "$pat"

@@ -14,6 +14,8 @@
 . /opt/wc/lib.sh
 . /opt/wc/share/dpdk-wc.sh
 need_cmd dpdk-wc-probe
+[ "$WC_GUEST_ARCH" = x86_64 ] ||
+	skip "instruction counts: valgrind is shipped in the x86_64 guest only"
 need_cmd valgrind.bin
 load_module ptecheck
 load_module vfio-pci-wc

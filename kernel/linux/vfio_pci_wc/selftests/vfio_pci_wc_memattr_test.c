@@ -118,7 +118,7 @@ TEST_F(memattr, non_prefetchable_bar)
 	p = map_dmabuf(fd, PG);
 	ASSERT_TRUE(p != MAP_FAILED);
 	ASSERT_EQ(0, vfio_wc_pte_attr(p, attr, sizeof(attr)));
-	EXPECT_STREQ("UC-", attr);
+	EXPECT_STREQ(VFIO_WC_ATTR_UC, attr);
 	munmap(p, PG);
 	close(fd);
 	vfio_wc_close(&dev2);
@@ -131,7 +131,7 @@ TEST_F(memattr, default_is_uncached)
 
 	ASSERT_TRUE(p != MAP_FAILED);
 	ASSERT_EQ(0, vfio_wc_pte_attr(p, attr, sizeof(attr)));
-	EXPECT_STREQ("UC-", attr);
+	EXPECT_STREQ(VFIO_WC_ATTR_UC, attr);
 	/* WC after an NC mapping would turn that mapping WC */
 	EXPECT_EQ(-EBUSY, vfio_wc_set_memattr(&self->dev, self->dmabuf, WC));
 	munmap(p, PG);
@@ -146,12 +146,12 @@ TEST_F(memattr, write_combined_store)
 
 	ASSERT_EQ(0, vfio_wc_set_memattr(&self->dev, self->dmabuf, WC));
 	/* SET reserves WC for the range at once */
-	EXPECT_EQ(1, vfio_wc_pat_count(phys, phys + PG, "write-combining"));
-	EXPECT_EQ(0, vfio_wc_pat_count(phys, phys + PG, "uncached"));
+	EXPECT_PAT_COUNT(1, phys, phys + PG, "write-combining");
+	EXPECT_PAT_COUNT(0, phys, phys + PG, "uncached");
 	p = map_dmabuf(self->dmabuf, PG);
 	ASSERT_TRUE(p != MAP_FAILED);
 	ASSERT_EQ(0, vfio_wc_pte_attr(p, attr, sizeof(attr)));
-	EXPECT_STREQ("WC", attr);
+	EXPECT_STREQ(VFIO_WC_ATTR_WC, attr);
 	if (pattern) {
 		size_t len = strlen(pattern);
 
@@ -171,7 +171,7 @@ TEST_F(memattr, write_combined_store)
 	close(self->dmabuf);
 	self->dmabuf = -1;
 	/* Releasing the dma-buf frees the reservation */
-	EXPECT_EQ(0, vfio_wc_pat_count(phys, phys + PG, NULL));
+	EXPECT_PAT_COUNT(0, phys, phys + PG, NULL);
 }
 
 TEST_F(memattr, nc_again_before_mapping)
@@ -183,11 +183,11 @@ TEST_F(memattr, nc_again_before_mapping)
 	ASSERT_EQ(0, vfio_wc_set_memattr(&self->dev, self->dmabuf, WC));
 	ASSERT_EQ(0, vfio_wc_set_memattr(&self->dev, self->dmabuf, WC));
 	ASSERT_EQ(0, vfio_wc_set_memattr(&self->dev, self->dmabuf, NC));
-	EXPECT_EQ(0, vfio_wc_pat_count(phys, phys + PG, NULL));
+	EXPECT_PAT_COUNT(0, phys, phys + PG, NULL);
 	p = map_dmabuf(self->dmabuf, PG);
 	ASSERT_TRUE(p != MAP_FAILED);
 	ASSERT_EQ(0, vfio_wc_pte_attr(p, attr, sizeof(attr)));
-	EXPECT_STREQ("UC-", attr);
+	EXPECT_STREQ(VFIO_WC_ATTR_UC, attr);
 	munmap(p, PG);
 }
 
@@ -209,7 +209,7 @@ TEST_F(memattr, overlapping_dmabufs)
 	p = map_dmabuf(other, 2 * PG);
 	ASSERT_TRUE(p != MAP_FAILED);
 	ASSERT_EQ(0, vfio_wc_pte_attr(p + PG, attr, sizeof(attr)));
-	EXPECT_STREQ("WC", attr);
+	EXPECT_STREQ(VFIO_WC_ATTR_WC, attr);
 	munmap(p, 2 * PG);
 	close(other);
 }

@@ -46,7 +46,7 @@ FIXTURE_SETUP(revoke)
 			self->dmabuf, 0);
 	ASSERT_TRUE(self->wc != MAP_FAILED);
 	ASSERT_EQ(0, vfio_wc_pte_attr(self->wc, attr, sizeof(attr)));
-	ASSERT_STREQ("WC", attr);
+	ASSERT_STREQ(VFIO_WC_ATTR_WC, attr);
 }
 
 FIXTURE_TEARDOWN(revoke)
@@ -87,8 +87,8 @@ static void expect_zapped_then_wc(struct __test_metadata *_metadata,
 	ASSERT_TRUE(vfio_wc_try_read(wc + 100, &v));
 	EXPECT_EQ(MARK, v);
 	ASSERT_EQ(0, vfio_wc_pte_attr(wc, attr, sizeof(attr)));
-	EXPECT_STREQ("WC", attr);
-	EXPECT_EQ(1, vfio_wc_pat_count(phys, phys + PG, "write-combining"));
+	EXPECT_STREQ(VFIO_WC_ATTR_WC, attr);
+	EXPECT_PAT_COUNT(1, phys, phys + PG, "write-combining");
 }
 
 TEST_F(revoke, device_reset)
@@ -130,7 +130,7 @@ TEST_F(revoke, sysfs_reset)
 	expect_zapped_then_wc(_metadata, self->wc, self->phys);
 	EXPECT_EQ(-ENOENT, ptecheck_probe(uc));
 	ASSERT_EQ(0, vfio_wc_pte_attr(uc, attr, sizeof(attr)));
-	EXPECT_STREQ("UC-", attr);
+	EXPECT_STREQ(VFIO_WC_ATTR_UC, attr);
 	munmap(uc, PG);
 }
 
@@ -198,7 +198,7 @@ TEST_F(revoke, memory_decode_off)
 	write_command(_metadata, &self->dev, cmd);
 	ASSERT_TRUE(vfio_wc_try_read(self->wc, &v));
 	ASSERT_EQ(0, vfio_wc_pte_attr(self->wc, attr, sizeof(attr)));
-	EXPECT_STREQ("WC", attr);
+	EXPECT_STREQ(VFIO_WC_ATTR_WC, attr);
 }
 
 TEST_F(revoke, low_power)
@@ -218,7 +218,7 @@ TEST_F(revoke, low_power)
 				     NULL, 0));
 	ASSERT_TRUE(vfio_wc_try_read(self->wc, &v));
 	ASSERT_EQ(0, vfio_wc_pte_attr(self->wc, attr, sizeof(attr)));
-	EXPECT_STREQ("WC", attr);
+	EXPECT_STREQ(VFIO_WC_ATTR_WC, attr);
 }
 
 TEST_F(revoke, revoke_feature)
@@ -228,7 +228,7 @@ TEST_F(revoke, revoke_feature)
 	ASSERT_EQ(0, vfio_wc_revoke(&self->dev, self->dmabuf));
 	EXPECT_EQ(-ENOENT, ptecheck_probe(self->wc));
 	EXPECT_FALSE(vfio_wc_try_read(self->wc, &v));
-	EXPECT_EQ(0, vfio_wc_pat_count(self->phys, self->phys + PG, NULL));
+	EXPECT_PAT_COUNT(0, self->phys, self->phys + PG, NULL);
 	EXPECT_TRUE(mmap(NULL, PG, PROT_READ, MAP_SHARED, self->dmabuf, 0) ==
 		    MAP_FAILED);
 	EXPECT_EQ(ENODEV, errno);
@@ -243,7 +243,7 @@ TEST_F(revoke, device_close)
 
 	vfio_wc_close(&self->dev);
 	EXPECT_FALSE(vfio_wc_try_read(self->wc, &v));
-	EXPECT_EQ(0, vfio_wc_pat_count(self->phys, self->phys + PG, NULL));
+	EXPECT_PAT_COUNT(0, self->phys, self->phys + PG, NULL);
 	EXPECT_TRUE(mmap(NULL, PG, PROT_READ, MAP_SHARED, self->dmabuf, 0) ==
 		    MAP_FAILED);
 	EXPECT_EQ(ENODEV, errno);
@@ -257,11 +257,10 @@ TEST_F(revoke, dmabuf_close)
 	close(self->dmabuf);
 	self->dmabuf = -1;
 	/* The mapping keeps the dma-buf alive... */
-	EXPECT_EQ(1, vfio_wc_pat_count(self->phys, self->phys + PG,
-				       "write-combining"));
+	EXPECT_PAT_COUNT(1, self->phys, self->phys + PG, "write-combining");
 	munmap(self->wc, PG);
 	/* ...and its release frees the reservation */
-	EXPECT_EQ(0, vfio_wc_pat_count(self->phys, self->phys + PG, NULL));
+	EXPECT_PAT_COUNT(0, self->phys, self->phys + PG, NULL);
 	self->wc = mmap(NULL, PG, PROT_READ, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
 }
 

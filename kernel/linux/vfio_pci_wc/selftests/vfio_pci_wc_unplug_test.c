@@ -128,7 +128,7 @@ TEST(unplug_with_mapped_dmabuf)
 	wc = mmap(NULL, PG, PROT_READ | PROT_WRITE, MAP_SHARED, dmabuf, 0);
 	ASSERT_TRUE(wc != MAP_FAILED);
 	ASSERT_EQ(0, vfio_wc_pte_attr(wc, attr, sizeof(attr)));
-	ASSERT_STREQ("WC", attr);
+	ASSERT_STREQ(VFIO_WC_ATTR_WC, attr);
 
 	efd = eventfd(0, EFD_CLOEXEC);
 	ASSERT_LE(0, efd);
@@ -152,7 +152,7 @@ TEST(unplug_with_mapped_dmabuf)
 	EXPECT_TRUE(mmap(NULL, PG, PROT_READ, MAP_SHARED, dmabuf, 0) ==
 		    MAP_FAILED);
 	EXPECT_EQ(ENODEV, errno);
-	EXPECT_EQ(0, vfio_wc_pat_count(phys, phys + PG, NULL));
+	EXPECT_PAT_COUNT(0, phys, phys + PG, NULL);
 
 	/*
 	 * A device bound again in the same slot joins the same reset set:

@@ -67,6 +67,33 @@ int vfio_wc_pte_attr(const void *addr, char *attr, size_t len);
 /* 0 when a PTE maps @addr now (no access), -ENOENT when none, -errno */
 int ptecheck_probe(const void *addr);
 
+/*
+ * The names the page-table check gives (its "attr=") to a write-combined
+ * (pgprot_writecombine) and to an uncached (pgprot_noncached, how VFIO
+ * maps a BAR) page: x86 PAT types, arm64 MAIR memory types.
+ */
+#if defined(__aarch64__)
+#define VFIO_WC_ATTR_WC "NORMAL_NC"
+#define VFIO_WC_ATTR_UC "DEVICE_nGnRnE"
+#else
+#define VFIO_WC_ATTR_WC "WC"
+#define VFIO_WC_ATTR_UC "UC-"
+#endif
+
+/*
+ * The PAT memtype list exists on x86 only: elsewhere the page-table
+ * entries are the whole truth and the list checks are left out.
+ */
+#if defined(__x86_64__)
+#define VFIO_WC_HAVE_PAT 1
+#define EXPECT_PAT_COUNT(n, start, end, type) \
+	EXPECT_EQ(n, vfio_wc_pat_count(start, end, type))
+#else
+#define VFIO_WC_HAVE_PAT 0
+#define EXPECT_PAT_COUNT(n, start, end, type) \
+	do { (void)(n); (void)(start); (void)(end); (void)(type); } while (0)
+#endif
+
 /* Lines of pat_memtype_list overlapping [start, end), joined by '\n' */
 int vfio_wc_pat_lines(uint64_t start, uint64_t end, char *out, size_t len);
 /* Number of those lines with @type (e.g. "write-combining") */
