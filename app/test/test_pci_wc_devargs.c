@@ -572,7 +572,7 @@ test_bus_probe_again(void)
 	struct rte_devargs *da;
 	char log[4096];
 	FILE *mem, *saved;
-	int ret;
+	int ret, ret2;
 
 	TEST_ASSERT_SUCCESS(rte_devargs_add(RTE_DEVTYPE_ALLOWED,
 		FAKE_BDF ",foo=1,wc=[2]"), "devargs");
@@ -614,13 +614,12 @@ test_bus_probe_again(void)
 	TEST_ASSERT(mem != NULL, "fmemopen");
 	rte_openlog_stream(mem);
 	ret = bus->plug(&dev->device);
-	ret |= bus->plug(&dev->device) << 8;
+	ret2 = bus->plug(&dev->device);
 	rte_openlog_stream(saved);
 	fclose(mem);
 	TEST_ASSERT(nb_probed == 0, "UIO: probed on attempt %d without wc=[2]",
 		nb_probed);
-	TEST_ASSERT((ret & 0xff) != 0 && (ret >> 8) != 0,
-		"UIO: a probe succeeded");
+	TEST_ASSERT(ret != 0 && ret2 != 0, "UIO: a probe succeeded");
 	rte_devargs_remove(dev->device.devargs);
 	dev->device.devargs = NULL;
 	return TEST_SUCCESS;
