@@ -29,8 +29,10 @@ pc=$build/meson-uninstalled
 wc_need_pkgs gcc pkg-config valgrind
 out=$(mktemp -d)
 trap 'rm -rf "$out"' EXIT
+# mmap() and ioctl() are wrapped for the fault injection of the program.
 # shellcheck disable=SC2046 # pkg-config output is a list of words
-"${cc[@]}" -O2 -g -Wall -Wextra -Werror \
+"${cc[@]}" -O2 -g -Wall -Wextra -Werror -D_GNU_SOURCE \
+	-Wl,--wrap=mmap -Wl,--wrap=mmap64 -Wl,--wrap=ioctl \
 	-DALLOW_EXPERIMENTAL_API -DALLOW_INTERNAL_API \
 	$(PKG_CONFIG_PATH=$pc pkg-config --static --cflags libdpdk) \
 	-I"$g/progs" -o "$out/dpdk-wc-probe" \
