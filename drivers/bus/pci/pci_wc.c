@@ -302,6 +302,41 @@ pci_wc_plan_publish(const struct rte_pci_device *dev,
 	rte_spinlock_unlock(&pci_wc_lock);
 }
 
+int
+pci_wc_plan_bar_get(const struct rte_pci_device *dev, unsigned int bar,
+		struct pci_wc_bar_plan *bp)
+{
+	const struct pci_wc_dev_state *st;
+	int ret = -ENODEV;
+
+	rte_spinlock_lock(&pci_wc_lock);
+	st = state_find(dev);
+	if (st != NULL && st->plan != NULL && bar < PCI_MAX_RESOURCE) {
+		*bp = st->plan->bars[bar];
+		ret = 0;
+	}
+	rte_spinlock_unlock(&pci_wc_lock);
+	return ret;
+}
+
+int
+pci_wc_plan_bar_replace(const struct rte_pci_device *dev, unsigned int bar,
+		const struct pci_wc_bar_plan *bp)
+{
+	const struct pci_wc_dev_state *st;
+	int ret = -ENODEV;
+
+	rte_spinlock_lock(&pci_wc_lock);
+	st = state_find(dev);
+	if (st != NULL && st->plan != NULL && bar < PCI_MAX_RESOURCE) {
+		/* the plan is the device's shared record, owned by the bus */
+		((struct pci_wc_plan *)(uintptr_t)st->plan)->bars[bar] = *bp;
+		ret = 0;
+	}
+	rte_spinlock_unlock(&pci_wc_lock);
+	return ret;
+}
+
 void
 pci_wc_requests_drop(const struct rte_pci_device *dev)
 {
