@@ -3,13 +3,17 @@
  */
 
 #include <errno.h>
+#include <pthread.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/un.h>
 #include <unistd.h>
 
+#include <bus_driver.h>
 #include <bus_pci_driver.h>
 #include <rte_bus_pci_wc.h>
 #include <rte_dev.h>
@@ -118,11 +122,15 @@ static int
 check_range(const struct rte_pci_wc_range *r, uint8_t bar, uint64_t offset,
 		uint64_t len)
 {
+	/* a whole BAR says so with a flag, never with a length of 0 */
+	uint32_t flags = RTE_PCI_WC_RANGE_F_REQUIRED |
+		(len == 0 ? RTE_PCI_WC_RANGE_F_TO_END : 0);
+
 	TEST_ASSERT(r->bar == bar && r->offset == offset && r->len == len &&
-		r->flags == RTE_PCI_WC_RANGE_F_REQUIRED,
+		r->flags == flags,
 		"range BAR %u 0x%" PRIx64 "+0x%" PRIx64 " flags 0x%x, expected BAR %u 0x%"
-		PRIx64 "+0x%" PRIx64 " required", r->bar, r->offset, r->len,
-		r->flags, bar, offset, len);
+		PRIx64 "+0x%" PRIx64 " flags 0x%x", r->bar, r->offset, r->len,
+		r->flags, bar, offset, len, flags);
 	return TEST_SUCCESS;
 }
 
@@ -141,12 +149,12 @@ test_parse_accepted(void)
 	TEST_ASSERT_SUCCESS(parse("2", &p), "single BAR");
 	TEST_ASSERT(p.mode == PCI_WC_MODE_LIST && p.nb_ranges == 1, "list");
 	TEST_ASSERT_SUCCESS(check_range(&p.ranges[0], 2, 0,
-		RTE_PCI_WC_RANGE_TO_END), "whole BAR 2");
+		0), "whole BAR 2");
 
 	TEST_ASSERT_SUCCESS(parse("[2,4:0x3000-0x3fff]", &p), "list");
 	TEST_ASSERT(p.mode == PCI_WC_MODE_LIST && p.nb_ranges == 2, "2 items");
 	TEST_ASSERT_SUCCESS(check_range(&p.ranges[0], 2, 0,
-		RTE_PCI_WC_RANGE_TO_END), "BAR 2");
+		0), "BAR 2");
 	TEST_ASSERT_SUCCESS(check_range(&p.ranges[1], 4, 0x3000, 0x1000),
 		"BAR 4 range");
 
@@ -227,6 +235,8 @@ test_strip(void)
 static char sysfs_dir[64];
 static char seen_args[256];
 static int nb_probed;
+static int nb_probe_calls;
+static int fail_probes; /* that many probes fail with -EAGAIN */
 static struct rte_pci_device *probed_dev;
 
 static const char * const fake_keys[] = { "foo", "bar", NULL };
@@ -240,6 +250,11 @@ fake_probe(struct rte_pci_driver *drv __rte_unused,
 	struct rte_kvargs *kvlist;
 
 	strlcpy(seen_args, args != NULL ? args : "(none)", sizeof(seen_args));
+	nb_probe_calls++;
+	if (fail_probes > 0) {
+		fail_probes--;
+		return -EAGAIN;
+	}
 	if (args != NULL && args[0] != '\0') {
 		kvlist = rte_kvargs_parse(args, fake_keys);
 		if (kvlist == NULL)
@@ -313,7 +328,7 @@ fake_sysfs_create(void)
 			f);
 	ret |= fclose(f);
 	snprintf(path, sizeof(path), "%s/driver", dev_dir);
-	ret |= symlink("../../../bus/pci/drivers/pci_wc_test_kdrv", path);
+	ret |= symlink("../../../bus/pci/drivers/vfio-pci", path);
 	return ret;
 }
 
@@ -363,6 +378,12 @@ static int
 probe_capture(const char *devstr, char *log, size_t log_len)
 {
 	return probe_capture_keep(devstr, log, log_len, false);
+}
+
+static int
+cmp_dev_name(const struct rte_device *dev, const void *name)
+{
+	return strcmp(dev->name, name);
 }
 
 static int
@@ -469,9 +490,227 @@ test_bus_uio_refuses(void)
 	log[0] = '\0';
 	ret = probe_capture(FAKE_BDF ",wc=on", log, sizeof(log));
 	TEST_ASSERT(ret != 0 && nb_probed == 0, "wc=on probed on UIO");
-	TEST_ASSERT(strstr(log, FAKE_BDF ": device argument wc needs a VFIO "
-		"driver, the device is bound to UIO") != NULL,
+	TEST_ASSERT(strstr(log, "PCI_WC: " FAKE_BDF ": invalid device argument "
+		"wc=on: the device is bound to uio_pci_generic, write-combining "
+		"needs a VFIO driver") != NULL,
 		"log lacks the UIO refusal:\n%s", log);
+	return TEST_SUCCESS;
+}
+
+static int
+relink_driver(const char *kdrv)
+{
+	char path[256], target[256];
+
+	snprintf(path, sizeof(path), "%s/" FAKE_BDF "/driver", sysfs_dir);
+	unlink(path);
+	if (kdrv == NULL)
+		return 0;
+	snprintf(target, sizeof(target), "../../../bus/pci/drivers/%s", kdrv);
+	return symlink(target, path);
+}
+
+/*
+ * A required request is refused on every device the bus cannot map
+ * write-combined (no VFIO driver), not only on UIO; wc=off and wc=auto
+ * are fine everywhere. (Linux does not list a device without a kernel
+ * driver; FreeBSD's nic_uio and Windows' netuio take the same path.)
+ */
+static int
+test_bus_non_vfio_refuses(void)
+{
+	static const char * const cases[][3] = {
+		{ "pci_wc_test_kdrv", "wc=on",
+		  "a kernel driver DPDK cannot map" },
+		{ "igb_uio", "wc=[2:0x1000-0x1fff]", "igb_uio" },
+		{ "pci_wc_test_kdrv", "wc=[2]",
+		  "a kernel driver DPDK cannot map" },
+	};
+	char devstr[128], exp[256], log[4096];
+	unsigned int i;
+	int ret;
+
+	for (i = 0; i < RTE_DIM(cases); i++) {
+		TEST_ASSERT_SUCCESS(relink_driver(cases[i][0]), "relink");
+		snprintf(devstr, sizeof(devstr), FAKE_BDF ",%s", cases[i][1]);
+		snprintf(exp, sizeof(exp), "PCI_WC: " FAKE_BDF ": invalid device "
+			"argument %s: the device is bound to %s, write-combining "
+			"needs a VFIO driver", cases[i][1], cases[i][2]);
+		nb_probed = 0;
+		log[0] = '\0';
+		ret = probe_capture(devstr, log, sizeof(log));
+		TEST_ASSERT(ret != 0 && nb_probed == 0, "\"%s\" probed", devstr);
+		TEST_ASSERT(strstr(log, exp) != NULL,
+			"\"%s\": log lacks\n  \"%s\"\nlog:\n%s", devstr, exp, log);
+	}
+	nb_probed = 0;
+	ret = probe_capture(FAKE_BDF ",wc=off,foo=1", log, sizeof(log));
+	TEST_ASSERT(ret == 0 && nb_probed == 1, "wc=off refused: %s", log);
+	return TEST_SUCCESS;
+}
+
+static struct rte_pci_device *
+fake_device(void)
+{
+	struct rte_bus *bus = rte_bus_find_by_name("pci");
+	struct rte_device *dev;
+
+	dev = bus->find_device(NULL, cmp_dev_name, FAKE_BDF);
+	return dev == NULL ? NULL : RTE_DEV_TO_PCI(dev);
+}
+
+/*
+ * The devargs survive a probe: a driver that asks to be probed again
+ * (-EAGAIN) and a bus that refuses a required request see the same
+ * "wc" on the next attempt, and the full arguments stay on display.
+ */
+static int
+test_bus_probe_again(void)
+{
+	struct rte_bus *bus = rte_bus_find_by_name("pci");
+	struct rte_pci_device *dev;
+	struct rte_devargs *da;
+	char log[4096];
+	FILE *mem, *saved;
+	int ret, ret2;
+
+	TEST_ASSERT_SUCCESS(rte_devargs_add(RTE_DEVTYPE_ALLOWED,
+		FAKE_BDF ",foo=1,wc=[2]"), "devargs");
+	TEST_ASSERT_SUCCESS(bus->scan(), "scan");
+	dev = fake_device();
+	TEST_ASSERT(dev != NULL && dev->device.devargs != NULL,
+		"fake device or its devargs not found");
+	da = dev->device.devargs;
+
+	/* bound to vfio-pci: the driver fails once, then probes */
+	nb_probed = 0;
+	nb_probe_calls = 0;
+	fail_probes = 1;
+	ret = bus->plug(&dev->device);
+	TEST_ASSERT_EQUAL(ret, -EAGAIN, "first probe returned %d", ret);
+	TEST_ASSERT(strcmp(seen_args, "foo=1") == 0,
+		"first probe: driver saw \"%s\"", seen_args);
+	TEST_ASSERT(strcmp(da->args, "foo=1,wc=[2]") == 0,
+		"devargs after the failed probe: \"%s\"", da->args);
+	ret = bus->plug(&dev->device);
+	TEST_ASSERT(ret == 0 && nb_probed == 1, "second probe: %d", ret);
+	TEST_ASSERT(strcmp(seen_args, "foo=1") == 0,
+		"second probe: driver saw \"%s\"", seen_args);
+	TEST_ASSERT(strcmp(da->args, "foo=1,wc=[2]") == 0,
+		"devargs after the probe (testpmd's Devargs line): \"%s\"",
+		da->args);
+	TEST_ASSERT_SUCCESS(rte_dev_remove(&dev->device), "remove");
+
+	/* bound to UIO: refused every time, never probed without it */
+	TEST_ASSERT_SUCCESS(rte_devargs_add(RTE_DEVTYPE_ALLOWED,
+		FAKE_BDF ",foo=1,wc=[2]"), "devargs");
+	TEST_ASSERT_SUCCESS(relink_driver("uio_pci_generic"), "relink");
+	TEST_ASSERT_SUCCESS(bus->scan(), "scan");
+	dev = fake_device();
+	TEST_ASSERT(dev != NULL, "fake device not found");
+	nb_probed = 0;
+	saved = rte_log_get_stream();
+	mem = fmemopen(log, sizeof(log), "w");
+	TEST_ASSERT(mem != NULL, "fmemopen");
+	rte_openlog_stream(mem);
+	ret = bus->plug(&dev->device);
+	ret2 = bus->plug(&dev->device);
+	rte_openlog_stream(saved);
+	fclose(mem);
+	TEST_ASSERT(nb_probed == 0, "UIO: probed on attempt %d without wc=[2]",
+		nb_probed);
+	TEST_ASSERT(ret != 0 && ret2 != 0, "UIO: a probe succeeded");
+	rte_devargs_remove(dev->device.devargs);
+	dev->device.devargs = NULL;
+	return TEST_SUCCESS;
+}
+
+/* "wc" is a key of the bus layer: iterating with it finds the device. */
+static int
+test_bus_layered_iterate(void)
+{
+	struct rte_dev_iterator it;
+	struct rte_device *dev;
+	char log[4096];
+	int found = 0;
+
+	probed_dev = NULL;
+	TEST_ASSERT_SUCCESS(probe_capture_keep("bus=pci,addr=" FAKE_BDF
+		",wc=off", log, sizeof(log), true), "layered probe:\n%s", log);
+	RTE_DEV_FOREACH(dev, "bus=pci,addr=" FAKE_BDF ",wc=off", &it)
+		found += strcmp(dev->name, FAKE_BDF) == 0;
+	TEST_ASSERT_EQUAL(found, 1, "rte_dev_iterate did not find the device");
+	TEST_ASSERT(probed_dev != NULL, "not probed");
+	TEST_ASSERT_SUCCESS(rte_dev_remove(&probed_dev->device), "remove");
+	probed_dev = NULL;
+	return TEST_SUCCESS;
+}
+
+/*
+ * Telemetry walks the PCI devices on its own thread while the device is
+ * hot-unplugged and freed on this one (ASan reports a use after free).
+ */
+static volatile bool tel_stop;
+static unsigned int tel_replies;
+
+static void *
+telemetry_loop(void *arg)
+{
+	static const char * const cmds[] = { "/pci/wc_list",
+		"/pci/wc," FAKE_BDF };
+	int fd = *(int *)arg;
+	char buf[16384];
+	unsigned int i;
+
+	for (i = 0; !tel_stop; i++) {
+		const char *cmd = cmds[i % RTE_DIM(cmds)];
+
+		if (write(fd, cmd, strlen(cmd)) < 0 ||
+				read(fd, buf, sizeof(buf)) <= 0)
+			break;
+		tel_replies++;
+	}
+	return NULL;
+}
+
+static int
+test_telemetry_during_unplug(void)
+{
+	struct sockaddr_un sun = { .sun_family = AF_UNIX };
+	char buf[1024], log[4096];
+	unsigned int i;
+	pthread_t tid;
+	int fd, ret;
+
+	snprintf(sun.sun_path, sizeof(sun.sun_path), "%s/dpdk_telemetry.v2",
+		rte_eal_get_runtime_dir());
+	fd = socket(AF_UNIX, SOCK_SEQPACKET, 0);
+	if (fd < 0 || connect(fd, (struct sockaddr *)&sun, sizeof(sun)) < 0 ||
+			read(fd, buf, sizeof(buf)) <= 0) {
+		printf("no telemetry socket %s: skipped\n", sun.sun_path);
+		if (fd >= 0)
+			close(fd);
+		return TEST_SKIPPED;
+	}
+	tel_stop = false;
+	tel_replies = 0;
+	ret = pthread_create(&tid, NULL, telemetry_loop, &fd);
+	TEST_ASSERT_SUCCESS(ret, "pthread_create");
+	for (i = 0; i < 300 && ret == 0; i++) {
+		probed_dev = NULL;
+		ret = probe_capture_keep(FAKE_BDF ",foo=1", log, sizeof(log),
+			true);
+		if (ret == 0 && probed_dev != NULL)
+			ret = rte_dev_remove(&probed_dev->device);
+	}
+	tel_stop = true;
+	pthread_join(tid, NULL);
+	close(fd);
+	probed_dev = NULL;
+	printf("%u hot-plug cycles, %u telemetry replies meanwhile\n", i,
+		tel_replies);
+	TEST_ASSERT_SUCCESS(ret, "cycle %u failed: %d\n%s", i, ret, log);
+	TEST_ASSERT(tel_replies > 0, "telemetry never answered");
 	return TEST_SUCCESS;
 }
 
@@ -521,6 +760,16 @@ test_api_on_fake_device(void)
 	r.bar = 2;
 	r.flags = 0x10;
 	TEST_ASSERT_EQUAL(rte_pci_wc_request(dev, &r, 1), -EINVAL, "flags");
+	/* a computed length of 0 is not "to the end of the BAR" */
+	r.flags = 0;
+	r.len = 0;
+	TEST_ASSERT_EQUAL(rte_pci_wc_request(dev, &r, 1), -EINVAL,
+		"length 0");
+	r.flags = RTE_PCI_WC_RANGE_F_TO_END;
+	TEST_ASSERT_SUCCESS(rte_pci_wc_request(dev, &r, 1), "TO_END");
+	r.len = 0x1000;
+	TEST_ASSERT_EQUAL(rte_pci_wc_request(dev, &r, 1), -EINVAL,
+		"TO_END with a length");
 	TEST_ASSERT_EQUAL(rte_pci_wc_request(dev, &r,
 		RTE_PCI_WC_MAX_RANGES + 1), -E2BIG, "too many");
 	TEST_ASSERT_SUCCESS(rte_pci_wc_request(dev, NULL, 0), "clear");
@@ -547,6 +796,11 @@ static struct unit_test_suite pci_wc_devargs_suite = {
 		TEST_CASE_ST(bus_setup, bus_teardown, test_bus_refuses_malformed),
 		TEST_CASE_ST(bus_setup, bus_teardown, test_api_on_fake_device),
 		TEST_CASE_ST(bus_setup, bus_teardown, test_bus_uio_refuses),
+		TEST_CASE_ST(bus_setup, bus_teardown, test_bus_non_vfio_refuses),
+		TEST_CASE_ST(bus_setup, bus_teardown, test_bus_probe_again),
+		TEST_CASE_ST(bus_setup, bus_teardown, test_bus_layered_iterate),
+		TEST_CASE_ST(bus_setup, bus_teardown,
+			test_telemetry_during_unplug),
 		TEST_CASES_END()
 	}
 };

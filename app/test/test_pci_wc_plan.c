@@ -26,6 +26,7 @@
 #define WC PCI_WC_SEG_WC
 #define MEM_BAR (PCI_WC_BAR_MEM | PCI_WC_BAR_MMAP)
 #define PF_BAR (MEM_BAR | PCI_WC_BAR_PREFETCH | PCI_WC_BAR_64BIT)
+#define TO_END RTE_PCI_WC_RANGE_F_TO_END
 
 struct exp_seg {
 	uint64_t offset;
@@ -219,9 +220,9 @@ test_msix_whole_bar(void)
 	TEST_ASSERT_SUCCESS(check_segs(0, 0, NULL, 0), "BAR0 not mapped");
 
 	/* a required whole-BAR request there cannot be met */
-	add_req(0, 0, RTE_PCI_WC_RANGE_TO_END, RTE_PCI_WC_RANGE_F_REQUIRED);
+	add_req(0, 0, 0, RTE_PCI_WC_RANGE_F_REQUIRED | TO_END);
 	return build_fails(-EINVAL,
-		"BAR 0 has no mmap-able page outside the MSI-X table");
+		"range 0: BAR 0 has no mmap-able page outside the MSI-X table");
 }
 
 static int
@@ -245,18 +246,108 @@ test_sparse_areas(void)
 		{ 0, PG, UC }, { PG, 0x7000, HOLE },
 		{ 0x8000, 0x3000, UC }, { 0xb000, 0x5000, HOLE } };
 
+	static const struct pci_wc_area areas[] = {
+		{ 0, PG },
+		/* not page aligned: only the whole pages inside are usable */
+		{ 0x7f00, 0x3200 },
+	};
+
 	input_reset();
 	set_bar(0, 0x10000, MEM_BAR);
-	in.bars[0].nb_areas = 2;
-	in.bars[0].areas[0] = (struct pci_wc_area){ 0, PG };
-	/* not page aligned: only the whole pages inside are usable */
-	in.bars[0].areas[1] = (struct pci_wc_area){ 0x7f00, 0x3200 };
+	in.bars[0].nb_areas = RTE_DIM(areas);
+	in.bars[0].areas = areas;
 	TEST_ASSERT_SUCCESS(build_ok(), "build");
 	TEST_ASSERT_SUCCESS(check_segs(0, 0x10000, e, 4), "segments");
 
 	add_req(0, 0x4000, PG, 0);
+	TEST_ASSERT_SUCCESS(build_fails(-EINVAL,
+		"range 0:0x4000-0x4fff: page 0x4000 is outside the mmap-able areas"),
+		"range in the gap");
+	/* the first page past the areas is named, not the range start */
+	in.nb_ranges = 0;
+	add_req(0, 0x8000, 0x4000, 0);
 	return build_fails(-EINVAL,
-		"BAR 0 range 0x4000-0x4fff: page 0x4000 is outside the mmap-able areas");
+		"range 0:0x8000-0xbfff: page 0xb000 is outside the mmap-able areas");
+}
+
+/* More sparse areas than the 8 once kept: every one is mapped. */
+static int
+test_many_sparse_areas(void)
+{
+	struct pci_wc_area areas[12];
+	struct exp_seg e[2 * RTE_DIM(areas) + 1];
+	unsigned int i, n = 0;
+
+	input_reset();
+	set_bar(2, 0x100000, PF_BAR);
+	/* areas at 0x10000 * (i + 1), one page each, listed backwards */
+	for (i = 0; i < RTE_DIM(areas); i++)
+		areas[RTE_DIM(areas) - 1 - i] = (struct pci_wc_area){
+			0x10000 * (i + 1), PG };
+	in.bars[2].nb_areas = RTE_DIM(areas);
+	in.bars[2].areas = areas;
+	/* WC in the last area */
+	add_req(2, 0x10000 * RTE_DIM(areas), PG, RTE_PCI_WC_RANGE_F_REQUIRED);
+	TEST_ASSERT_SUCCESS(build_ok(), "build");
+	for (i = 0; i < RTE_DIM(areas); i++) {
+		uint64_t start = 0x10000 * (i + 1);
+		uint64_t prev_end = i == 0 ? 0 : 0x10000 * i + PG;
+
+		e[n++] = (struct exp_seg){ prev_end, start - prev_end, HOLE };
+		e[n++] = (struct exp_seg){ start, PG,
+			i + 1 == RTE_DIM(areas) ? WC : UC };
+	}
+	e[n] = (struct exp_seg){ 0x10000 * RTE_DIM(areas) + PG,
+		0x100000 - 0x10000 * RTE_DIM(areas) - PG, HOLE };
+	n++;
+	return check_segs(2, 0x100000, e, n);
+}
+
+/* A computed length of 0 never means "the rest of the BAR". */
+static int
+test_zero_length(void)
+{
+	static const struct exp_seg e[] = {
+		{ 0, 0x3000, UC }, { 0x3000, PG, WC } };
+
+	input_reset();
+	set_bar(0, 0x4000, PF_BAR);
+	add_req(0, PG, 0, 0);
+	TEST_ASSERT_SUCCESS(build_fails(-EINVAL,
+		"range 0:0x1000: length 0 (flag TO_END asks for the rest of the BAR)"),
+		"zero length");
+	in.nb_ranges = 0;
+	add_req(0, PG, PG, TO_END);
+	TEST_ASSERT_SUCCESS(build_fails(-EINVAL,
+		"range 0:0x1000-end: length 0x1000 with flag TO_END"),
+		"length with TO_END");
+	in.nb_ranges = 0;
+	add_req(0, 0x3000, 0, TO_END);
+	TEST_ASSERT_SUCCESS(build_ok(), "TO_END");
+	return check_segs(0, 0x4000, e, 2);
+}
+
+/* A 64 GiB BAR plans like a small one (no page walk). */
+static int
+test_large_bar(void)
+{
+	const uint64_t sz = (uint64_t)64 << 30;
+	const struct exp_seg e[] = {
+		{ 0, 0x2000, UC }, { 0x2000, PG, HOLE }, { 0x3000, PG, UC },
+		{ 0x4000, sz / 2 - 0x4000, WC }, { sz / 2, sz / 2 - PG, UC },
+		{ sz - PG, PG, WC } };
+
+	input_reset();
+	set_bar(2, sz, PF_BAR);
+	set_msix(2, 0x2000, 0x800);
+	add_req(2, 0x4000, sz / 2 - 0x4000, RTE_PCI_WC_RANGE_F_REQUIRED);
+	add_req(2, sz - PG, PG, 0);
+	TEST_ASSERT_SUCCESS(build_ok(), "build");
+	TEST_ASSERT_SUCCESS(check_segs(2, sz, e, RTE_DIM(e)), "segments");
+	in.nb_ranges = 0;
+	add_req(2, 0, sz, 0);
+	return build_fails(-EINVAL,
+		"range 2:0x0-0xfffffffff: page 0x2000 holds the MSI-X table");
 }
 
 static int
@@ -268,7 +359,7 @@ test_wc_whole_bar_around_msix(void)
 	input_reset();
 	set_bar(2, 0x4000, PF_BAR);
 	set_msix(2, 0x2000, 0x10);
-	add_req(2, 0, RTE_PCI_WC_RANGE_TO_END, RTE_PCI_WC_RANGE_F_REQUIRED);
+	add_req(2, 0, 0, RTE_PCI_WC_RANGE_F_REQUIRED | TO_END);
 	TEST_ASSERT_SUCCESS(build_ok(), "build");
 	TEST_ASSERT_SUCCESS(check_segs(2, 0x4000, e, 3), "segments");
 	TEST_ASSERT(plan.bars[2].segs[0].required &&
@@ -303,7 +394,7 @@ test_wc_range_to_end(void)
 
 	input_reset();
 	set_bar(0, 0x4000, MEM_BAR);
-	add_req(0, 0x2000, RTE_PCI_WC_RANGE_TO_END, 0);
+	add_req(0, 0x2000, 0, TO_END);
 	TEST_ASSERT_SUCCESS(build_ok(), "build");
 	return check_segs(0, 0x4000, e, 2);
 }
@@ -348,42 +439,42 @@ test_bad_ranges(void)
 	set_msix(0, 0x2000, 0x10);
 	add_req(0, 0x100, PG, 0);
 	TEST_ASSERT_SUCCESS(build_fails(-EINVAL,
-		"BAR 0 range offset 0x100 length 0x1000: not page aligned (page size 0x1000)"),
+		"range 0:0x100-0x10ff: not page aligned (page size 0x1000)"),
 		"unaligned offset");
 
 	in.nb_ranges = 0;
 	add_req(0, PG, 0x800, 0);
 	TEST_ASSERT_SUCCESS(build_fails(-EINVAL,
-		"BAR 0 range offset 0x1000 length 0x800: not page aligned (page size 0x1000)"),
+		"range 0:0x1000-0x17ff: not page aligned (page size 0x1000)"),
 		"unaligned length");
 
+	/* as the user wrote it in wc=[0:0x3000-0x4fff] */
 	in.nb_ranges = 0;
 	add_req(0, 0x3000, 0x2000, 0);
 	TEST_ASSERT_SUCCESS(build_fails(-EINVAL,
-		"BAR 0 range offset 0x3000 length 0x2000: outside the BAR (size 0x4000)"),
+		"range 0:0x3000-0x4fff: outside BAR 0 (size 0x4000)"),
 		"past the end");
 
 	in.nb_ranges = 0;
-	add_req(0, 0x4000, RTE_PCI_WC_RANGE_TO_END, 0);
+	add_req(0, 0x4000, 0, TO_END);
 	TEST_ASSERT_SUCCESS(build_fails(-EINVAL,
-		"BAR 0 range offset 0x4000 length 0x0: outside the BAR (size 0x4000)"),
+		"range 0:0x4000-end: outside BAR 0 (size 0x4000)"),
 		"offset at the end");
 
 	in.nb_ranges = 0;
 	add_req(0, UINT64_MAX - PG + 1, 0x2000, 0);
 	TEST_ASSERT_SUCCESS(build_fails(-EINVAL,
-		"BAR 0 range offset 0xfffffffffffff000 length 0x2000: "
-		"outside the BAR (size 0x4000)"),
+		"range 0:0xfffffffffffff000+0x2000: outside BAR 0 (size 0x4000)"),
 		"wrapping range");
 
 	in.nb_ranges = 0;
 	add_req(0, PG, 0x2000, 0);
 	TEST_ASSERT_SUCCESS(build_fails(-EINVAL,
-		"BAR 0 range 0x1000-0x2fff: page 0x2000 holds the MSI-X table"),
+		"range 0:0x1000-0x2fff: page 0x2000 holds the MSI-X table"),
 		"MSI-X overlap");
 
 	in.nb_ranges = 0;
-	add_req(6, 0, 0, 0);
+	add_req(6, 0, 0, TO_END);
 	TEST_ASSERT_SUCCESS(build_fails(-EINVAL, "BAR 6 does not exist (0 to 5)"),
 		"BAR index");
 
@@ -426,18 +517,18 @@ test_bar_types(void)
 	TEST_ASSERT_SUCCESS(build_ok(), "build");
 	TEST_ASSERT(plan.bars[2].segs[0].required, "wc=on: required");
 
-	add_req(1, 0, 0, 0);
+	add_req(1, 0, 0, TO_END);
 	TEST_ASSERT_SUCCESS(build_fails(-EINVAL, "BAR 1 is an I/O BAR"), "I/O");
 	in.nb_ranges = 0;
-	add_req(3, 0, 0, 0);
+	add_req(3, 0, 0, TO_END);
 	TEST_ASSERT_SUCCESS(build_fails(-EINVAL,
 		"BAR 3 is the upper half of 64-bit BAR 2"), "upper half");
 	in.nb_ranges = 0;
-	add_req(4, 0, 0, 0);
+	add_req(4, 0, 0, TO_END);
 	TEST_ASSERT_SUCCESS(build_fails(-EINVAL, "BAR 4 cannot be mmapped"),
 		"no mmap");
 	in.nb_ranges = 0;
-	add_req(5, 0, 0, 0);
+	add_req(5, 0, 0, TO_END);
 	return build_fails(-EINVAL, "BAR 5 is not present");
 }
 
@@ -480,7 +571,7 @@ test_large_page(void)
 
 	add_req(2, PG, PG, 0);
 	return build_fails(-EINVAL,
-		"BAR 2 range offset 0x1000 length 0x1000: not page aligned (page size 0x10000)");
+		"range 2:0x1000-0x1fff: not page aligned (page size 0x10000)");
 }
 
 static int
@@ -557,8 +648,9 @@ oracle_kind(unsigned int bar, uint64_t off, bool *mappable)
 	wc = in.wc_prefetchable && (bd->flags & PCI_WC_BAR_PREFETCH);
 	for (i = 0; i < in.nb_ranges; i++) {
 		const struct rte_pci_wc_range *r = &in.ranges[i];
-		uint64_t end = r->len ? r->offset + r->len :
-			RTE_ALIGN_CEIL(bd->size, (uint64_t)PG);
+		uint64_t end = (r->flags & TO_END) ?
+			RTE_ALIGN_CEIL(bd->size, (uint64_t)PG) :
+			r->offset + r->len;
 
 		if (r->bar == bar && off >= r->offset && off < end)
 			wc = true;
@@ -627,21 +719,28 @@ fuzz_range(void)
 	pages = RTE_ALIGN_CEIL(in.bars[bar].size, (uint64_t)PG) / PG;
 	if (fuzz_rand(16) == 0) { /* arbitrary, often refused */
 		add_req(bar, fuzz_rand(pages + 2) * PG,
-			fuzz_rand(pages + 2) * PG, fuzz_rand(2));
+			fuzz_rand(pages + 2) * PG, fuzz_rand(4));
 		return;
 	}
 	if (pages == 0)
 		return;
 	start = fuzz_rand(pages);
+	if (fuzz_rand(8) == 0) {
+		add_req(bar, start * PG, 0, TO_END | fuzz_rand(2));
+		return;
+	}
 	add_req(bar, start * PG, (1 + fuzz_rand(pages - start)) * PG,
 		fuzz_rand(2));
 }
+
+#define FUZZ_MAX_AREAS 20
 
 static void
 fuzz_input(void)
 {
 	static const uint32_t types[] = { MEM_BAR, PF_BAR, 0,
 		PCI_WC_BAR_MEM };
+	static struct pci_wc_area areas[PCI_MAX_RESOURCE][FUZZ_MAX_AREAS];
 	unsigned int bar, i;
 
 	input_reset();
@@ -651,11 +750,12 @@ fuzz_input(void)
 		set_bar(bar, fuzz_rand(3) == 0 ? 1 + fuzz_rand(PG) :
 			(uint64_t)PG << fuzz_rand(7), types[fuzz_rand(4)]);
 		if (fuzz_rand(5) == 0) {
-			in.bars[bar].nb_areas = 1 + fuzz_rand(PCI_WC_MAX_SPARSE);
+			in.bars[bar].nb_areas = 1 + fuzz_rand(FUZZ_MAX_AREAS);
+			in.bars[bar].areas = areas[bar];
 			for (i = 0; i < in.bars[bar].nb_areas; i++) {
-				in.bars[bar].areas[i].offset =
+				areas[bar][i].offset =
 					fuzz_rand(in.bars[bar].size);
-				in.bars[bar].areas[i].len =
+				areas[bar][i].len =
 					fuzz_rand(in.bars[bar].size);
 			}
 		}
@@ -736,31 +836,62 @@ test_pat_effective(void)
 {
 	char other[32];
 
-	TEST_ASSERT_EQUAL(pci_wc_pat_effective(pat_list, false, 0xfe000000,
+	TEST_ASSERT_EQUAL(pci_wc_pat_effective(pat_list, true, false, 0xfe000000,
 		0xfe004000, other), RTE_PCI_MEM_ATTR_WC,
 		"PAT list shows the range write-combining");
-	TEST_ASSERT_EQUAL(pci_wc_pat_effective(pat_list, false, 0xfe003000,
+	TEST_ASSERT_EQUAL(pci_wc_pat_effective(pat_list, true, false, 0xfe003000,
 		0xfe005000, other), RTE_PCI_MEM_ATTR_UC,
 		"range only partly covered by WC entries");
 	TEST_ASSERT(strcmp(other, "none") == 0, "reason %s", other);
-	TEST_ASSERT_EQUAL(pci_wc_pat_effective(pat_list, false, 0xfebf4000,
+	TEST_ASSERT_EQUAL(pci_wc_pat_effective(pat_list, true, false, 0xfebf4000,
 		0xfebf6000, other), RTE_PCI_MEM_ATTR_UC,
 		"UC- entry overlaps the end of the range");
 	TEST_ASSERT(strcmp(other, "uncached-minus") == 0, "reason %s", other);
-	TEST_ASSERT_EQUAL(pci_wc_pat_effective(pat_list, true, 0xfd000000,
+	TEST_ASSERT_EQUAL(pci_wc_pat_effective(pat_list, true, true, 0xfd000000,
 		0xfd001000, other), RTE_PCI_MEM_ATTR_UC,
 		"the trusted driver does not override the PAT list");
 	TEST_ASSERT(strcmp(other, "uncached-minus") == 0, "reason %s", other);
-	TEST_ASSERT_EQUAL(pci_wc_pat_effective("", true, 0xfe000000,
+	TEST_ASSERT_EQUAL(pci_wc_pat_effective("", true, true, 0xfe000000,
 		0xfe001000, other), RTE_PCI_MEM_ATTR_UC,
 		"readable empty list: no WC entry");
 	TEST_ASSERT(strcmp(other, "none") == 0, "reason %s", other);
-	TEST_ASSERT_EQUAL(pci_wc_pat_effective(NULL, true, 0xfe000000,
+	TEST_ASSERT_EQUAL(pci_wc_pat_effective(NULL, true, true, 0xfe000000,
 		0xfe001000, other), RTE_PCI_MEM_ATTR_WC,
 		"no PAT list, trusted variant driver");
-	TEST_ASSERT_EQUAL(pci_wc_pat_effective(NULL, false, 0xfe000000,
+	TEST_ASSERT_EQUAL(pci_wc_pat_effective(NULL, true, false, 0xfe000000,
 		0xfe001000, other), RTE_PCI_MEM_ATTR_WC_UNVERIFIED,
 		"no PAT list, other driver");
+	return TEST_SUCCESS;
+}
+
+/*
+ * A segment mapped through the device file (uncached as far as the bus
+ * asked) is what the kernel made of it: the vfio-pci patched for ENA
+ * maps prefetchable BARs write-combining, and the PAT list shows it.
+ */
+static const char pat_list_patched_vfio[] =
+	"PAT memtype list:\n"
+	"PAT: [mem 0x00000000febf0000-0x00000000febf4000] uncached-minus\n"
+	"PAT: [mem 0x00000000fc000000-0x00000000fc100000] write-combining\n";
+
+static int
+test_pat_effective_uncached_segment(void)
+{
+	char other[32];
+
+	TEST_ASSERT_EQUAL(pci_wc_pat_effective(pat_list_patched_vfio, false,
+		false, 0xfc000000, 0xfc100000, other), RTE_PCI_MEM_ATTR_WC,
+		"device file mapping the kernel made write-combining");
+	TEST_ASSERT_EQUAL(pci_wc_pat_effective(pat_list_patched_vfio, false,
+		false, 0xfc0ff000, 0xfc100000, other), RTE_PCI_MEM_ATTR_WC,
+		"last page of it");
+	TEST_ASSERT_EQUAL(pci_wc_pat_effective(pat_list_patched_vfio, false,
+		false, 0xfebf0000, 0xfebf4000, other), RTE_PCI_MEM_ATTR_UC,
+		"registers BAR stays uncached");
+	TEST_ASSERT(strcmp(other, "uncached-minus") == 0, "reason %s", other);
+	TEST_ASSERT_EQUAL(pci_wc_pat_effective(NULL, false, true, 0xfc000000,
+		0xfc100000, other), RTE_PCI_MEM_ATTR_UC,
+		"no PAT list: uncached as mapped");
 	return TEST_SUCCESS;
 }
 
@@ -777,6 +908,9 @@ static struct unit_test_suite pci_wc_plan_suite = {
 		TEST_CASE(test_msix_whole_bar),
 		TEST_CASE(test_msix_mappable),
 		TEST_CASE(test_sparse_areas),
+		TEST_CASE(test_many_sparse_areas),
+		TEST_CASE(test_zero_length),
+		TEST_CASE(test_large_bar),
 		TEST_CASE(test_wc_whole_bar_around_msix),
 		TEST_CASE(test_wc_range_middle),
 		TEST_CASE(test_wc_range_to_end),
@@ -790,6 +924,7 @@ static struct unit_test_suite pci_wc_plan_suite = {
 		TEST_CASE(test_fuzz),
 		TEST_CASE(test_pat_check),
 		TEST_CASE(test_pat_effective),
+		TEST_CASE(test_pat_effective_uncached_segment),
 		TEST_CASES_END()
 	}
 };

@@ -17,9 +17,11 @@ pc=$build/meson-uninstalled
 wc_need_pkgs gcc pkg-config valgrind
 out=$(mktemp -d)
 trap 'rm -rf "$out"' EXIT
-# Same machine flags as the DPDK build (-Dplatform=generic).
+# Same machine flags as the DPDK build (-Dplatform=generic). mmap() and
+# ioctl() are wrapped for the fault injection of the program.
 # shellcheck disable=SC2046 # pkg-config output is a list of words
-gcc -O2 -g -march=corei7 -Wall -Wextra -Werror \
+gcc -O2 -g -march=corei7 -Wall -Wextra -Werror -D_GNU_SOURCE \
+	-Wl,--wrap=mmap -Wl,--wrap=mmap64 -Wl,--wrap=ioctl \
 	-DALLOW_EXPERIMENTAL_API -DALLOW_INTERNAL_API \
 	$(PKG_CONFIG_PATH=$pc pkg-config --static --cflags libdpdk) \
 	-I"$g/progs" -o "$out/dpdk-wc-probe" \

@@ -29,24 +29,51 @@
  *   --probe DEVARGS        rte_dev_probe(DEVARGS)
  *   --bench N              N rounds of remove + timed rte_dev_probe with
  *                          wc=auto and wc=off; "BENCH" lines
- * Exit status 0 when every action succeeded; "ERROR:" lines otherwise.
+ *   --bus-probe            rte_bus_probe(): probe again what is not probed,
+ *                          with the devargs of the command line
+ *   --telemetry-unplug N   N rounds of rte_dev_remove + rte_dev_probe
+ *                          (same devargs) while another thread sends
+ *                          /pci/wc_list and /pci/wc,<BDF> to this
+ *                          process's telemetry in a loop; "TELUNPLUG"
+ *   --fault-loop DEVARGS   for each kind of fault (the Nth segment mmap,
+ *                          the Nth VFIO device feature ioctl), N = 1, 2,
+ *                          ...: rte_dev_probe(DEVARGS) with that call
+ *                          failing; "FAULT" lines saying whether the
+ *                          process's mappings and files are as before;
+ *                          stops at the first N that probes (removed)
+ *
+ * Environment: WC_PROBE_FAIL=N makes the driver's first N probes return
+ * -EAGAIN; WC_FAULT=mmap:N or export:N fails the Nth segment mmap or
+ * VFIO device feature ioctl of the whole run (for secondary processes,
+ * which map at EAL init), and "FAULT-END" lines tell what is left.
+ * The faults come from wrapping mmap() and ioctl() at link time
+ * (-Wl,--wrap), so the DPDK code under test is the real one.
  */
 
+#include <dirent.h>
 #include <errno.h>
+#include <pthread.h>
 #include <inttypes.h>
+#include <limits.h>
+#include <stdarg.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/ioctl.h>
+#include <sys/mman.h>
 #include <sys/socket.h>
 #include <sys/un.h>
 #include <unistd.h>
+#include <linux/vfio.h>
 
 #include <bus_pci_driver.h>
+#include <rte_bus.h>
 #include <rte_bus_pci_wc.h>
 #include <rte_common.h>
 #include <rte_cycles.h>
 #include <rte_dev.h>
+#include <rte_devargs.h>
 #include <rte_eal.h>
 #include <rte_errno.h>
 #include <rte_io.h>
@@ -58,11 +85,17 @@
 
 static struct rte_pci_device *probed;
 static int nb_probes;
+static int fail_probes; /* WC_PROBE_FAIL */
 
 static int
 ivshmem_probe(struct rte_pci_driver *drv __rte_unused,
 		struct rte_pci_device *dev)
 {
+	if (fail_probes > 0) {
+		fail_probes--;
+		printf("PROBE-EAGAIN %s\n", dev->name);
+		return -EAGAIN;
+	}
 	probed = dev;
 	nb_probes++;
 	printf("PROBED %s\n", dev->name);
@@ -89,6 +122,110 @@ static struct rte_pci_driver ivshmem_drv = {
 };
 
 RTE_PMD_REGISTER_PCI(wc_test_ivshmem, ivshmem_drv);
+
+/*
+ * Fault injection: mmap() and ioctl() are wrapped at link time. Only the
+ * calls that map a BAR segment (an mmap of a VFIO device or dma-buf
+ * file) or set a VFIO device feature (dma-buf export and attribute) are
+ * counted; the fault_at-th of the armed kind fails.
+ */
+enum fault_kind { FAULT_NONE, FAULT_MMAP, FAULT_EXPORT };
+static enum fault_kind fault_kind;
+static unsigned int fault_at, fault_count;
+static bool fault_hit;
+
+void *__real_mmap(void *addr, size_t len, int prot, int flags, int fd,
+		off_t off);
+void *__wrap_mmap(void *addr, size_t len, int prot, int flags, int fd,
+		off_t off);
+/* what DPDK, built with _FILE_OFFSET_BITS=64, calls */
+void *__real_mmap64(void *addr, size_t len, int prot, int flags, int fd,
+		off_t off);
+void *__wrap_mmap64(void *addr, size_t len, int prot, int flags, int fd,
+		off_t off);
+int __real_ioctl(int fd, unsigned long req, ...);
+int __wrap_ioctl(int fd, unsigned long req, ...);
+
+/* Whether fd is a VFIO device or dma-buf file. */
+static bool
+fd_is_bar_file(int fd)
+{
+	char link[64], target[PATH_MAX];
+	ssize_t n;
+
+	snprintf(link, sizeof(link), "/proc/self/fd/%d", fd);
+	n = readlink(link, target, sizeof(target) - 1);
+	if (n < 0)
+		return false;
+	target[n] = '\0';
+	return strstr(target, "vfio-device") != NULL ||
+		strstr(target, "dmabuf") != NULL;
+}
+
+static bool
+fault_now(enum fault_kind kind)
+{
+	if (fault_kind != kind)
+		return false;
+	if (++fault_count != fault_at)
+		return false;
+	fault_hit = true;
+	return true;
+}
+
+void *
+__wrap_mmap(void *addr, size_t len, int prot, int flags, int fd, off_t off)
+{
+	if (fd >= 0 && fault_kind == FAULT_MMAP && fd_is_bar_file(fd) &&
+			fault_now(FAULT_MMAP)) {
+		errno = ENOMEM;
+		return MAP_FAILED;
+	}
+	return __real_mmap(addr, len, prot, flags, fd, off);
+}
+
+void *
+__wrap_mmap64(void *addr, size_t len, int prot, int flags, int fd,
+		off_t off)
+{
+	if (fd >= 0 && fault_kind == FAULT_MMAP && fd_is_bar_file(fd) &&
+			fault_now(FAULT_MMAP)) {
+		errno = ENOMEM;
+		return MAP_FAILED;
+	}
+	return __real_mmap64(addr, len, prot, flags, fd, off);
+}
+
+int
+__wrap_ioctl(int fd, unsigned long req, ...)
+{
+	va_list ap;
+	void *arg;
+
+	va_start(ap, req);
+	arg = va_arg(ap, void *);
+	va_end(ap);
+	if (req == VFIO_DEVICE_FEATURE && fault_now(FAULT_EXPORT)) {
+		errno = EIO;
+		return -1;
+	}
+	return __real_ioctl(fd, req, arg);
+}
+
+static bool
+fault_parse(const char *s)
+{
+	if (strncmp(s, "mmap:", 5) == 0)
+		fault_kind = FAULT_MMAP;
+	else if (strncmp(s, "export:", 7) == 0)
+		fault_kind = FAULT_EXPORT;
+	else
+		return false;
+	fault_at = atoi(strchr(s, ':') + 1);
+	fault_count = 0;
+	fault_hit = false;
+	return fault_at > 0;
+}
 
 static int nb_errors;
 
@@ -457,6 +594,198 @@ count_wc(void)
 	return wc;
 }
 
+static volatile bool tel_stop;
+static unsigned int tel_replies;
+
+static void *
+telemetry_loop(void *arg)
+{
+	const char *dev_name = arg;
+	struct sockaddr_un sun = { .sun_family = AF_UNIX };
+	char cmd[64], buf[16384];
+	unsigned int i;
+	int fd;
+
+	snprintf(sun.sun_path, sizeof(sun.sun_path), "%s/dpdk_telemetry.v2",
+		rte_eal_get_runtime_dir());
+	fd = socket(AF_UNIX, SOCK_SEQPACKET, 0);
+	if (fd < 0 || connect(fd, (struct sockaddr *)&sun, sizeof(sun)) < 0 ||
+			read(fd, buf, sizeof(buf)) <= 0) {
+		if (fd >= 0)
+			close(fd);
+		return NULL;
+	}
+	for (i = 0; !tel_stop; i++) {
+		if (i % 2)
+			snprintf(cmd, sizeof(cmd), "/pci/wc,%s", dev_name);
+		else
+			snprintf(cmd, sizeof(cmd), "/pci/wc_list");
+		if (write(fd, cmd, strlen(cmd)) < 0 ||
+				read(fd, buf, sizeof(buf)) <= 0)
+			break;
+		tel_replies++;
+	}
+	close(fd);
+	return NULL;
+}
+
+static void
+action_telemetry_unplug(const char *dev_name, const char *arg)
+{
+	struct rte_devargs *da = probed->device.devargs;
+	char devargs[256];
+	int i, n = atoi(arg);
+	pthread_t tid;
+
+	snprintf(devargs, sizeof(devargs), "%s%s%s", dev_name,
+		da != NULL && da->args[0] != '\0' ? "," : "",
+		da != NULL ? da->args : "");
+	tel_stop = false;
+	if (pthread_create(&tid, NULL, telemetry_loop, (void *)(uintptr_t)dev_name) != 0) {
+		ERROR("pthread_create");
+		return;
+	}
+	for (i = 0; i < n; i++) {
+		if (probed == NULL || rte_dev_remove(&probed->device) != 0 ||
+				probe(devargs) != 0 || probed == NULL) {
+			ERROR("hot-plug round %d failed", i);
+			break;
+		}
+	}
+	tel_stop = true;
+	pthread_join(tid, NULL);
+	printf("TELUNPLUG rounds=%d telemetry_replies=%u devargs=%s\n", i,
+		tel_replies, devargs);
+	if (tel_replies == 0)
+		ERROR("telemetry never answered");
+}
+
+#define SNAP_MAX (256 * 1024)
+
+/*
+ * What the process has mapped and open, one line each: the mappings
+ * (but the brk heap, which malloc grows) and the open files.
+ */
+static size_t
+snapshot(char *buf, size_t len)
+{
+	char line[512], link[300], target[PATH_MAX];
+	struct dirent *de;
+	size_t n = 0;
+	ssize_t t;
+	FILE *f;
+	DIR *d;
+
+	buf[0] = '\0';
+	f = fopen("/proc/self/maps", "r");
+	if (f == NULL)
+		return 0;
+	while (fgets(line, sizeof(line), f) != NULL)
+		if (strstr(line, "[heap]") == NULL && n + strlen(line) < len)
+			n += snprintf(buf + n, len - n, "map %s", line);
+	fclose(f);
+	d = opendir("/proc/self/fd");
+	if (d == NULL)
+		return n;
+	while ((de = readdir(d)) != NULL) {
+		if (de->d_name[0] == '.' || atoi(de->d_name) == dirfd(d))
+			continue;
+		snprintf(link, sizeof(link), "/proc/self/fd/%s", de->d_name);
+		t = readlink(link, target, sizeof(target) - 1);
+		target[t < 0 ? 0 : t] = '\0';
+		if (n + 300 < len)
+			n += snprintf(buf + n, len - n, "fd %s %s\n",
+				de->d_name, target);
+	}
+	closedir(d);
+	return n;
+}
+
+/* Print the lines of one snapshot missing from the other. */
+static int
+snapshot_diff(const char *what, const char *a, const char *b)
+{
+	const char *l = a, *e;
+	char line[600];
+	int nb = 0;
+
+	for (; *l != '\0'; l = e + 1) {
+		e = strchr(l, '\n');
+		if (e == NULL)
+			break;
+		snprintf(line, sizeof(line), "%.*s", (int)(e - l + 1), l);
+		if (strstr(b, line) == NULL) {
+			printf("FAULT-DIFF %s %s", what, line);
+			nb++;
+		}
+	}
+	return nb;
+}
+
+/* Lines of the VFIO device files and dma-bufs mapped or open. */
+static int
+report_bar_files(const char *tag)
+{
+	static char snap[SNAP_MAX];
+	const char *l, *e;
+	int nb = 0;
+
+	snapshot(snap, sizeof(snap));
+	for (l = snap; *l != '\0' && (e = strchr(l, '\n')) != NULL;
+			l = e + 1) {
+		if (memmem(l, e - l, "vfio-device", 11) == NULL &&
+				memmem(l, e - l, "dmabuf", 6) == NULL)
+			continue;
+		printf("%s %.*s\n", tag, (int)(e - l), l);
+		nb++;
+	}
+	return nb;
+}
+
+/*
+ * Probe with the Nth segment mmap, then the Nth device feature ioctl,
+ * failing, for N = 1, 2, ... until a probe gets through: after each
+ * failure the mappings and open files must be those of before.
+ */
+static void
+action_fault_loop(const char *devargs)
+{
+	static const char *const kinds[] = { "mmap", "export" };
+	static char before[SNAP_MAX], after[SNAP_MAX];
+	char spec[32];
+	unsigned int k, n;
+	int ret, diff;
+
+	for (k = 0; k < RTE_DIM(kinds); k++) {
+		for (n = 1; n < 64; n++) {
+			snprintf(spec, sizeof(spec), "%s:%u", kinds[k], n);
+			snapshot(before, sizeof(before));
+			fault_parse(spec);
+			ret = rte_dev_probe(devargs);
+			fault_kind = FAULT_NONE;
+			if (ret == 0) {
+				printf("FAULT kind=%s n=%u probed (%s)\n",
+					kinds[k], n, fault_hit ?
+					"fault absorbed" : "no such call");
+				if (probed != NULL &&
+						rte_dev_remove(&probed->device) != 0)
+					ERROR("rte_dev_remove after %s", spec);
+				if (!fault_hit)
+					break;
+				continue;
+			}
+			snapshot(after, sizeof(after));
+			diff = snapshot_diff("gone", before, after) +
+				snapshot_diff("new", after, before);
+			printf("FAULT kind=%s n=%u failed: %s, %s\n", kinds[k],
+				n, strerror(-ret), diff == 0 ?
+				"maps and fds unchanged" : "maps or fds changed");
+			if (diff != 0)
+				ERROR("%s: the failed probe left changes", spec);
+		}
+	}
+}
+
 static int
 cmp_u64(const void *a, const void *b)
 {
@@ -529,10 +858,24 @@ out:
 int
 main(int argc, char **argv)
 {
-	const char *dev_name = NULL;
+	const char *dev_name = NULL, *env;
 	int i, ret;
 
+	env = getenv("WC_PROBE_FAIL");
+	if (env != NULL)
+		fail_probes = atoi(env);
+	env = getenv("WC_FAULT");
+	if (env != NULL && !fault_parse(env)) {
+		printf("ERROR: bad WC_FAULT '%s'\n", env);
+		return 2;
+	}
 	ret = rte_eal_init(argc, argv);
+	if (env != NULL) {
+		/* a secondary maps at init: what is left of the failure */
+		printf("FAULT-END %s hit=%d init=%d left=%d\n", env, fault_hit,
+			ret >= 0, report_bar_files("FAULT-LEFT"));
+		fault_kind = FAULT_NONE;
+	}
 	if (ret < 0) {
 		printf("ERROR: EAL init failed: %s\n", rte_strerror(rte_errno));
 		return 2;
@@ -543,6 +886,8 @@ main(int argc, char **argv)
 		const char *a = argv[i], *v = i + 1 < argc ? argv[i + 1] : NULL;
 		bool needs_dev = strcmp(a, "--dev") != 0 &&
 			strcmp(a, "--probe") != 0 &&
+			strcmp(a, "--bus-probe") != 0 &&
+			strcmp(a, "--fault-loop") != 0 &&
 			strcmp(a, "--hold") != 0 && strcmp(a, "--bench") != 0 &&
 			strcmp(a, "--telemetry") != 0 &&
 			strcmp(a, "--no-leftover") != 0;
@@ -589,6 +934,17 @@ main(int argc, char **argv)
 		} else if (strcmp(a, "--bench") == 0 && v != NULL &&
 				dev_name != NULL) {
 			action_bench(dev_name, v);
+			i++;
+		} else if (strcmp(a, "--telemetry-unplug") == 0 && v != NULL &&
+				dev_name != NULL) {
+			action_telemetry_unplug(dev_name, v);
+			i++;
+		} else if (strcmp(a, "--bus-probe") == 0) {
+			ret = rte_bus_probe();
+			printf("BUS-PROBE %d %s\n", ret,
+				probed != NULL ? "probed" : "not probed");
+		} else if (strcmp(a, "--fault-loop") == 0 && v != NULL) {
+			action_fault_loop(v);
 			i++;
 		} else {
 			ERROR("unknown or incomplete option '%s'", a);

@@ -36,7 +36,7 @@ wc_probe_run $out 60 -l 0 -n 1 --file-prefix=wc62 -a "$bdf,wc=[2]" -- \
 	--dev "$bdf" --no-leftover ||
 	fail "wc=[2]: dpdk-wc-probe failed: $(grep -m1 '^ERROR' $out)"
 expect_eq "$(grep -c 'write-combining' $out)" 1 "wc=[2]: write-combining error lines"
-grep -q "^EAL: $bdf: cannot map BAR2 range 0x0-0xfffff write-combining: $reason$" $out ||
+grep -q "^PCI_WC: $bdf: cannot map BAR2 range 0x0-0xfffff write-combining: $reason$" $out ||
 	fail "wc=[2]: no error naming device, BAR, range and reason"
 grep -q "^PROBES 0$" $out || fail "wc=[2]: the driver was probed"
 grep -q "^NO-LEFTOVER ok$" $out || fail "wc=[2]: mappings left after the failed probe"

@@ -1,9 +1,10 @@
 #!/bin/sh
 # SPDX-License-Identifier: BSD-3-Clause
 # timeout: 200
-# Malformed "wc" device arguments refuse the device with an error that
-# quotes the bad text and says why; nothing gets mapped, and a good
-# argument on the same device still probes.
+# Malformed "wc" device arguments, and ranges the BARs cannot hold,
+# refuse the device with an error that quotes the text as typed and says
+# why; nothing gets mapped, and a good argument on the same device still
+# probes.
 . /opt/wc/lib.sh
 . /opt/wc/share/dpdk-wc.sh
 need_cmd dpdk-wc-probe
@@ -12,7 +13,8 @@ bind_vfio "$WC_BDF_IVSHMEM" vfio-pci-wc
 
 bdf=$WC_BDF_IVSHMEM
 n=0
-for val in 'bogus' '[7]' '[2:0x100-0x1ff]' '[2:0x2000-0x0fff]' '[2' '[2,,0]' '[0x2]x' ''; do
+for val in 'bogus' '[7]' '[2:0x100-0x1ff]' '[2:0x2000-0x0fff]' '[2' '[2,,0]' '[0x2]x' '' \
+	'[2:0x3000-0x100fff]' '[0,1]'; do
 	n=$((n + 1))
 	out=/tmp/bad$n.out
 	wc_probe_run $out 60 -l 0 -n 1 --file-prefix=wc65 -a "$bdf,wc=$val" -- \

@@ -7,7 +7,7 @@
 # - wall time of rte_dev_probe (probe + map), both interleaved in one
 #   process, median of each and their ratio;
 # - user-space instructions of one rte_dev_probe under callgrind, and
-#   their ratio.
+#   their ratio, which must be at most 1.02.
 # Every probe is checked to map what it was asked for. The numbers are
 # printed ("COST" lines); absolute times under TCG mean little, the
 # ratios are the result.
@@ -62,4 +62,7 @@ self_ir /tmp/cg.off >/tmp/cg.off.self
 echo "COST largest self-instruction differences (auto - off, function):"
 awk 'NR == FNR { off[$1] = $2; next } { d = $2 - off[$1]; if (d > 500 || d < -500) print d, $1 }' \
 	/tmp/cg.off.self /tmp/cg.auto.self | sort -rn | head -n 15
-echo "COST instructions wc=auto=$ir_auto wc=off=$ir_off ratio=$(awk -v a="$ir_auto" -v o="$ir_off" 'BEGIN { printf "%.4f", a / o }')"
+ratio=$(awk -v a="$ir_auto" -v o="$ir_off" 'BEGIN { printf "%.4f", a / o }')
+echo "COST instructions wc=auto=$ir_auto wc=off=$ir_off ratio=$ratio"
+awk -v r="$ratio" 'BEGIN { exit !(r <= 1.02) }' ||
+	fail "a wc=auto probe costs $ratio times the instructions of a wc=off one (limit 1.02)"

@@ -6,7 +6,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/queue.h>
 #include <unistd.h>
 
 #include <bus_pci_driver.h>
@@ -21,55 +20,16 @@
 
 RTE_LOG_REGISTER_SUFFIX(pci_wc_logtype, wc, INFO);
 
-/* Process-local state of a device, found by its PCI address. */
-struct pci_wc_dev_state {
-	TAILQ_ENTRY(pci_wc_dev_state) next;
-	struct rte_pci_addr addr;
-	struct pci_wc_policy policy; /* from the devargs of the last probe */
-	unsigned int nb_requests;
-	struct rte_pci_wc_range requests[RTE_PCI_WC_MAX_RANGES];
-	/* plan in the shared record while the device is mapped */
-	const struct pci_wc_plan *plan;
-};
-
-static TAILQ_HEAD(, pci_wc_dev_state) pci_wc_states =
-	TAILQ_HEAD_INITIALIZER(pci_wc_states);
-static rte_spinlock_t pci_wc_lock = RTE_SPINLOCK_INITIALIZER;
-
-static struct pci_wc_dev_state *
-state_find(const struct rte_pci_device *dev)
+struct pci_wc_dev_state *
+pci_wc_dev_state(const struct rte_pci_device *dev)
 {
-	struct pci_wc_dev_state *st;
+	/*
+	 * Every PCI device is allocated by the bus as the internal struct;
+	 * queries take a const device but lock its state.
+	 */
+	struct rte_pci_device *d = (struct rte_pci_device *)(uintptr_t)dev;
 
-	TAILQ_FOREACH(st, &pci_wc_states, next)
-		if (rte_pci_addr_cmp(&st->addr, &dev->addr) == 0)
-			return st;
-	return NULL;
-}
-
-static struct pci_wc_dev_state *
-state_get(const struct rte_pci_device *dev)
-{
-	struct pci_wc_dev_state *st = state_find(dev);
-
-	if (st != NULL)
-		return st;
-	st = calloc(1, sizeof(*st));
-	if (st == NULL)
-		return NULL;
-	st->addr = dev->addr;
-	TAILQ_INSERT_TAIL(&pci_wc_states, st, next);
-	return st;
-}
-
-RTE_FINI(pci_wc_states_free)
-{
-	struct pci_wc_dev_state *st;
-
-	while ((st = TAILQ_FIRST(&pci_wc_states)) != NULL) {
-		TAILQ_REMOVE(&pci_wc_states, st, next);
-		free(st);
-	}
+	return &RTE_PCI_DEVICE_INTERNAL(d)->wc;
 }
 
 /* Value of "wc" in the bus layer ("bus=pci,addr=...,wc=..."). */
@@ -110,92 +70,165 @@ out:
 	return ret;
 }
 
-/* Value of "wc" in the driver part, which loses the key. */
+/*
+ * Value of "wc" in the driver part; *stripped receives a copy of the
+ * driver part without the key (for the drivers), when the key is there.
+ */
 static int
-driver_args_value(const struct rte_pci_device *dev, struct rte_devargs *da,
-		char *value, size_t len)
+driver_args_value(const struct rte_pci_device *dev,
+		const struct rte_devargs *da, char *value, size_t len,
+		char **stripped)
 {
+	char *copy;
 	int ret;
 
+	*stripped = NULL;
 	if (da->drv_str == NULL)
 		return 0;
-	/* drv_str points into da->data, which the devargs own. */
-	ret = pci_wc_devargs_strip((char *)(uintptr_t)da->drv_str, value,
-			len);
+	copy = strdup(da->drv_str);
+	if (copy == NULL)
+		return -ENOMEM;
+	ret = pci_wc_devargs_strip(copy, value, len);
 	if (ret == -EEXIST)
 		PCI_WC_LOG(ERR, "%s: device argument %s given more than once",
 			dev->name, PCI_WC_DEVARG_KEY);
 	else if (ret == -E2BIG)
 		PCI_WC_LOG(ERR, "%s: device argument %s too long",
 			dev->name, PCI_WC_DEVARG_KEY);
-	return ret < 0 ? -EINVAL : ret;
+	if (ret <= 0) {
+		free(copy);
+		return ret < 0 ? -EINVAL : 0;
+	}
+	*stripped = copy;
+	return 1;
 }
 
 static int
-devargs_policy(struct rte_pci_device *dev, struct rte_devargs *da,
-		struct pci_wc_policy *policy)
+devargs_policy(struct rte_pci_device *dev, const struct rte_devargs *da,
+		struct pci_wc_policy *policy, char **stripped)
 {
 	char value[PCI_WC_DEVARG_MAX_LEN], drv_value[PCI_WC_DEVARG_MAX_LEN];
 	char err[PCI_WC_DEVARG_MAX_LEN + 256];
 	int in_bus, in_drv;
 
 	memset(policy, 0, sizeof(*policy));
+	*stripped = NULL;
 	if (da == NULL)
 		return 0;
 	in_bus = bus_layer_value(dev, da->bus_str, value, sizeof(value));
 	if (in_bus < 0)
 		return in_bus;
-	in_drv = driver_args_value(dev, da, drv_value, sizeof(drv_value));
+	in_drv = driver_args_value(dev, da, drv_value, sizeof(drv_value),
+			stripped);
 	if (in_drv < 0)
 		return in_drv;
 	if (in_bus && in_drv) {
 		PCI_WC_LOG(ERR, "%s: device argument %s given more than once",
 			dev->name, PCI_WC_DEVARG_KEY);
-		return -EINVAL;
+		goto err;
 	}
 	if (!in_bus && !in_drv)
 		return 0;
 	if (pci_wc_devargs_parse(dev->name, in_bus ? value : drv_value,
 			rte_mem_page_size(), policy, err, sizeof(err)) < 0) {
 		PCI_WC_LOG(ERR, "%s", err);
-		return -EINVAL;
+		goto err;
 	}
 	return 0;
+err:
+	free(*stripped);
+	*stripped = NULL;
+	return -EINVAL;
+}
+
+/* Name of the kernel driver kind of a device, for messages. */
+static const char *
+kdrv_name(enum rte_pci_kernel_driver kdrv)
+{
+	switch (kdrv) {
+	case RTE_PCI_KDRV_IGB_UIO:
+		return "igb_uio";
+	case RTE_PCI_KDRV_UIO_GENERIC:
+		return "uio_pci_generic";
+	case RTE_PCI_KDRV_NIC_UIO:
+		return "nic_uio";
+	case RTE_PCI_KDRV_NET_UIO:
+		return "netuio";
+	case RTE_PCI_KDRV_NONE:
+		return "no kernel driver";
+	case RTE_PCI_KDRV_VFIO:
+		return "vfio-pci";
+	default:
+		return "a kernel driver DPDK cannot map";
+	}
+}
+
+/*
+ * Only the VFIO mapping path knows write-combined ranges; UIO keeps its
+ * own rule (RTE_PCI_DRV_WC_ACTIVATE only), the other kernel drivers and
+ * operating systems have none. A required request there is refused
+ * rather than ignored.
+ */
+static int
+check_policy_supported(const struct rte_pci_device *dev,
+		const struct pci_wc_policy *policy)
+{
+	if (policy->mode != PCI_WC_MODE_ON && policy->mode != PCI_WC_MODE_LIST)
+		return 0;
+	if (dev->kdrv == RTE_PCI_KDRV_VFIO)
+		return 0;
+	PCI_WC_LOG(ERR, "%s: invalid device argument %s=%s: the device is bound to %s, write-combining needs a VFIO driver",
+		dev->name, PCI_WC_DEVARG_KEY, policy->text,
+		kdrv_name(dev->kdrv));
+	return -ENOTSUP;
 }
 
 int
 pci_wc_devargs_apply(struct rte_pci_device *dev)
 {
+	struct pci_wc_dev_state *st = pci_wc_dev_state(dev);
+	struct rte_devargs *da = dev->device.devargs;
 	struct pci_wc_policy policy;
-	struct pci_wc_dev_state *st;
+	char *stripped;
 	int ret;
 
 	/*
 	 * The policy holds for this probe pass only: the device is mapped
-	 * during it, and a later pass comes with devargs of its own.
+	 * during it, and every pass reads the devargs again.
 	 */
-	ret = devargs_policy(dev, dev->device.devargs, &policy);
+	ret = devargs_policy(dev, da, &policy, &stripped);
 	if (ret < 0)
 		return ret;
-	if (policy.mode != PCI_WC_MODE_AUTO &&
-			(dev->kdrv == RTE_PCI_KDRV_IGB_UIO ||
-			 dev->kdrv == RTE_PCI_KDRV_UIO_GENERIC)) {
-		/* UIO keeps its own rule: RTE_PCI_DRV_WC_ACTIVATE only. */
-		PCI_WC_LOG(ERR, "%s: device argument %s needs a VFIO driver, the device is bound to UIO",
-			dev->name, PCI_WC_DEVARG_KEY);
-		return -ENOTSUP;
+	ret = check_policy_supported(dev, &policy);
+	if (ret < 0) {
+		free(stripped);
+		return ret;
 	}
-	rte_spinlock_lock(&pci_wc_lock);
-	if (policy.mode == PCI_WC_MODE_AUTO)
-		st = state_find(dev); /* nothing to remember otherwise */
-	else
-		st = state_get(dev);
-	if (st != NULL)
-		st->policy = policy;
-	else if (policy.mode != PCI_WC_MODE_AUTO)
-		ret = -ENOMEM;
-	rte_spinlock_unlock(&pci_wc_lock);
-	return ret;
+	rte_spinlock_lock(&st->lock);
+	st->policy = policy;
+	rte_spinlock_unlock(&st->lock);
+	if (stripped != NULL) {
+		/* drv_str points into da->data, which the devargs own */
+		st->drv_str_saved = da->drv_str;
+		st->drv_str_stripped = stripped;
+		da->drv_str = stripped;
+	}
+	return 0;
+}
+
+void
+pci_wc_devargs_restore(struct rte_pci_device *dev)
+{
+	struct pci_wc_dev_state *st = pci_wc_dev_state(dev);
+	struct rte_devargs *da = dev->device.devargs;
+
+	if (st->drv_str_stripped == NULL)
+		return;
+	if (da != NULL && da->drv_str == st->drv_str_stripped)
+		da->drv_str = st->drv_str_saved;
+	free(st->drv_str_stripped);
+	st->drv_str_stripped = NULL;
+	st->drv_str_saved = NULL;
 }
 
 static int
@@ -242,28 +275,28 @@ driver_ranges(const struct rte_pci_device *dev, struct pci_wc_plan_input *in,
 int
 pci_wc_requests_get(const struct rte_pci_device *dev,
 		struct pci_wc_plan_input *in,
-		struct rte_pci_wc_range *ranges, bool *explicit_on)
+		struct rte_pci_wc_range *ranges, bool *explicit_on,
+		char *user_value, size_t user_value_len)
 {
-	struct pci_wc_dev_state *st;
-	struct pci_wc_policy policy = { .mode = PCI_WC_MODE_AUTO };
+	struct pci_wc_dev_state *st = pci_wc_dev_state(dev);
 	struct rte_pci_wc_range req[RTE_PCI_WC_MAX_RANGES];
-	unsigned int nb_req = 0;
+	struct pci_wc_policy policy;
+	unsigned int nb_req;
 	int ret;
 
-	rte_spinlock_lock(&pci_wc_lock);
-	st = state_find(dev);
-	if (st != NULL) {
-		policy = st->policy;
-		nb_req = st->nb_requests;
-		memcpy(req, st->requests, nb_req * sizeof(req[0]));
-	}
-	rte_spinlock_unlock(&pci_wc_lock);
+	rte_spinlock_lock(&st->lock);
+	policy = st->policy;
+	nb_req = st->nb_requests;
+	memcpy(req, st->requests, nb_req * sizeof(req[0]));
+	rte_spinlock_unlock(&st->lock);
 
 	in->ranges = ranges;
 	in->nb_ranges = 0;
 	in->wc_prefetchable = false;
 	in->wc_prefetchable_required = false;
 	*explicit_on = false;
+	strlcpy(user_value, policy.mode == PCI_WC_MODE_AUTO ? "" : policy.text,
+		user_value_len);
 	switch (policy.mode) {
 	case PCI_WC_MODE_OFF:
 		return 0;
@@ -293,29 +326,26 @@ void
 pci_wc_plan_publish(const struct rte_pci_device *dev,
 		const struct pci_wc_plan *plan)
 {
-	struct pci_wc_dev_state *st;
+	struct pci_wc_dev_state *st = pci_wc_dev_state(dev);
 
-	rte_spinlock_lock(&pci_wc_lock);
-	st = plan != NULL ? state_get(dev) : state_find(dev);
-	if (st != NULL)
-		st->plan = plan;
-	rte_spinlock_unlock(&pci_wc_lock);
+	rte_spinlock_lock(&st->lock);
+	st->plan = plan;
+	rte_spinlock_unlock(&st->lock);
 }
 
 int
 pci_wc_plan_bar_get(const struct rte_pci_device *dev, unsigned int bar,
 		struct pci_wc_bar_plan *bp)
 {
-	const struct pci_wc_dev_state *st;
+	struct pci_wc_dev_state *st = pci_wc_dev_state(dev);
 	int ret = -ENODEV;
 
-	rte_spinlock_lock(&pci_wc_lock);
-	st = state_find(dev);
-	if (st != NULL && st->plan != NULL && bar < PCI_MAX_RESOURCE) {
+	rte_spinlock_lock(&st->lock);
+	if (st->plan != NULL && bar < PCI_MAX_RESOURCE) {
 		*bp = st->plan->bars[bar];
 		ret = 0;
 	}
-	rte_spinlock_unlock(&pci_wc_lock);
+	rte_spinlock_unlock(&st->lock);
 	return ret;
 }
 
@@ -323,30 +353,27 @@ int
 pci_wc_plan_bar_replace(const struct rte_pci_device *dev, unsigned int bar,
 		const struct pci_wc_bar_plan *bp)
 {
-	const struct pci_wc_dev_state *st;
+	struct pci_wc_dev_state *st = pci_wc_dev_state(dev);
 	int ret = -ENODEV;
 
-	rte_spinlock_lock(&pci_wc_lock);
-	st = state_find(dev);
-	if (st != NULL && st->plan != NULL && bar < PCI_MAX_RESOURCE) {
+	rte_spinlock_lock(&st->lock);
+	if (st->plan != NULL && bar < PCI_MAX_RESOURCE) {
 		/* the plan is the device's shared record, owned by the bus */
 		((struct pci_wc_plan *)(uintptr_t)st->plan)->bars[bar] = *bp;
 		ret = 0;
 	}
-	rte_spinlock_unlock(&pci_wc_lock);
+	rte_spinlock_unlock(&st->lock);
 	return ret;
 }
 
 void
 pci_wc_requests_drop(const struct rte_pci_device *dev)
 {
-	struct pci_wc_dev_state *st;
+	struct pci_wc_dev_state *st = pci_wc_dev_state(dev);
 
-	rte_spinlock_lock(&pci_wc_lock);
-	st = state_find(dev);
-	if (st != NULL)
-		st->nb_requests = 0;
-	rte_spinlock_unlock(&pci_wc_lock);
+	rte_spinlock_lock(&st->lock);
+	st->nb_requests = 0;
+	rte_spinlock_unlock(&st->lock);
 }
 
 static bool
@@ -354,16 +381,24 @@ range_is_valid(const struct rte_pci_wc_range *r, size_t page_size)
 {
 	if (r->bar >= PCI_MAX_RESOURCE || r->reserved[0] ||
 			r->reserved[1] || r->reserved[2] ||
-			(r->flags & ~RTE_PCI_WC_RANGE_F_REQUIRED))
+			(r->flags & ~(RTE_PCI_WC_RANGE_F_REQUIRED |
+				RTE_PCI_WC_RANGE_F_TO_END)))
+		return false;
+	/* 0 is a length only with TO_END, and the only one there */
+	if ((r->len == 0) != !!(r->flags & RTE_PCI_WC_RANGE_F_TO_END))
 		return false;
 	return r->offset % page_size == 0 && r->len % page_size == 0;
 }
 
+/* Called with the state locked, so that no mapping is published meanwhile. */
 static bool
-device_is_mapped(const struct rte_pci_device *dev)
+device_is_mapped(const struct rte_pci_device *dev,
+		const struct pci_wc_dev_state *st)
 {
 	unsigned int i;
 
+	if (st->plan != NULL)
+		return true;
 	for (i = 0; i < PCI_MAX_RESOURCE; i++)
 		if (dev->mem_resource[i].addr != NULL)
 			return true;
@@ -385,20 +420,18 @@ rte_pci_wc_request(struct rte_pci_device *dev,
 	for (i = 0; i < nb_ranges; i++)
 		if (!range_is_valid(&ranges[i], rte_mem_page_size()))
 			return -EINVAL;
-	if (device_is_mapped(dev))
-		return -EBUSY;
 
-	rte_spinlock_lock(&pci_wc_lock);
-	st = state_get(dev);
-	if (st == NULL) {
-		ret = -ENOMEM;
+	st = pci_wc_dev_state(dev);
+	rte_spinlock_lock(&st->lock);
+	if (device_is_mapped(dev, st)) {
+		ret = -EBUSY;
 	} else {
 		if (nb_ranges != 0)
 			memcpy(st->requests, ranges,
 				nb_ranges * sizeof(ranges[0]));
 		st->nb_requests = nb_ranges;
 	}
-	rte_spinlock_unlock(&pci_wc_lock);
+	rte_spinlock_unlock(&st->lock);
 	return ret;
 }
 
@@ -440,22 +473,24 @@ rte_pci_mem_attr_get(const struct rte_pci_device *dev, unsigned int bar,
 		uint64_t offset)
 {
 	const struct pci_wc_segment *seg;
-	const struct pci_wc_dev_state *st;
-	int ret;
+	struct pci_wc_dev_state *st;
+	bool planned;
+	int ret = RTE_PCI_MEM_ATTR_UNMAPPED;
 
 	if (dev == NULL || bar >= PCI_MAX_RESOURCE)
 		return -EINVAL;
-	rte_spinlock_lock(&pci_wc_lock);
-	st = state_find(dev);
-	if (st != NULL && st->plan != NULL) {
+	st = pci_wc_dev_state(dev);
+	rte_spinlock_lock(&st->lock);
+	planned = st->plan != NULL;
+	if (planned) {
 		seg = pci_wc_plan_find(&st->plan->bars[bar], offset);
-		ret = seg == NULL ? RTE_PCI_MEM_ATTR_UNMAPPED : seg->effective;
-	} else if (offset < dev->mem_resource[bar].len) {
-		ret = unplanned_bar_attr(dev, bar);
-	} else {
-		ret = RTE_PCI_MEM_ATTR_UNMAPPED;
+		if (seg != NULL)
+			ret = seg->effective;
 	}
-	rte_spinlock_unlock(&pci_wc_lock);
+	rte_spinlock_unlock(&st->lock);
+	/* no plan (UIO): sysfs is looked at outside the lock */
+	if (!planned && offset < dev->mem_resource[bar].len)
+		ret = unplanned_bar_attr(dev, bar);
 	return ret;
 }
 
@@ -498,8 +533,8 @@ unplanned_segments(const struct rte_pci_device *dev,
 
 		if (r->addr == NULL)
 			continue;
-		attr = unplanned_bar_attr(dev, bar);
 		if (n < nb_segs) {
+			attr = unplanned_bar_attr(dev, bar);
 			segs[n].bar = bar;
 			segs[n].offset = 0;
 			segs[n].len = RTE_ALIGN_CEIL(r->len,
@@ -518,18 +553,19 @@ int
 rte_pci_mem_segments_get(const struct rte_pci_device *dev,
 		struct rte_pci_mem_segment *segs, unsigned int nb_segs)
 {
-	const struct pci_wc_dev_state *st;
-	int ret;
+	struct pci_wc_dev_state *st;
+	int ret = -1;
 
 	if (dev == NULL || (segs == NULL && nb_segs != 0))
 		return -EINVAL;
-	rte_spinlock_lock(&pci_wc_lock);
-	st = state_find(dev);
-	if (st != NULL && st->plan != NULL)
+	st = pci_wc_dev_state(dev);
+	rte_spinlock_lock(&st->lock);
+	if (st->plan != NULL)
 		ret = plan_segments(dev, st->plan, segs, nb_segs);
-	else
+	rte_spinlock_unlock(&st->lock);
+	/* no plan (UIO): sysfs is looked at outside the lock */
+	if (ret < 0)
 		ret = unplanned_segments(dev, segs, nb_segs);
-	rte_spinlock_unlock(&pci_wc_lock);
 	return ret;
 }
 

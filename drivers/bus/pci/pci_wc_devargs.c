@@ -69,8 +69,10 @@ parse_item(const char *item, size_t page_size, struct rte_pci_wc_range *r,
 			(int)bar_len, item, item, PCI_MAX_RESOURCE - 1);
 		return false;
 	}
-	if (colon == NULL)
-		return true; /* the whole BAR */
+	if (colon == NULL) {
+		r->flags |= RTE_PCI_WC_RANGE_F_TO_END; /* the whole BAR */
+		return true;
+	}
 
 	if (strlcpy(buf, colon + 1, sizeof(buf)) >= sizeof(buf))
 		goto bad_range;
@@ -158,6 +160,7 @@ pci_wc_devargs_parse(const char *devname, const char *value,
 	memset(policy, 0, sizeof(*policy));
 	if (value == NULL || *value == '\0')
 		return fail(err, err_len, devname, "", "empty value");
+	strlcpy(policy->text, value, sizeof(policy->text));
 	if (strcmp(value, "auto") == 0) {
 		policy->mode = PCI_WC_MODE_AUTO;
 		return 0;

@@ -46,6 +46,8 @@ struct pci_wc_policy {
 	enum pci_wc_mode mode;
 	unsigned int nb_ranges; /**< PCI_WC_MODE_LIST only. */
 	struct rte_pci_wc_range ranges[RTE_PCI_WC_MAX_RANGES];
+	/** The value as the user wrote it, for messages. */
+	char text[PCI_WC_DEVARG_MAX_LEN];
 };
 
 /**

@@ -17,14 +17,16 @@
  * (BAR end, sparse area, MSI-X hole, requested range) is collected, the
  * points are sorted, and each interval between two neighbours is
  * classified on its own. Neighbours of the same kind are then merged.
+ * Nothing walks a BAR page by page: the cost depends on the number of
+ * boundaries only, whatever the size of the BAR.
  */
-#define PCI_WC_MAX_POINTS (2 + 2 * PCI_WC_MAX_SPARSE + 2 + \
-		2 * RTE_PCI_WC_MAX_RANGES)
-
 struct bar_points {
 	unsigned int nb;
-	uint64_t pt[PCI_WC_MAX_POINTS];
+	uint64_t *pt; /* room for every boundary of the BAR */
 };
+
+/* Boundaries kept on the stack; a BAR with more sparse areas allocates. */
+#define PCI_WC_LOCAL_POINTS (4 + 2 * RTE_PCI_WC_MAX_RANGES + 2 * 16)
 
 static void
 points_add(struct bar_points *p, uint64_t v, uint64_t limit)
@@ -101,7 +103,7 @@ in_mmap_area(const struct pci_wc_bar_desc *bd, size_t page_size,
 
 	if (bd->nb_areas == 0)
 		return true;
-	for (i = 0; i < bd->nb_areas && i < PCI_WC_MAX_SPARSE; i++) {
+	for (i = 0; i < bd->nb_areas; i++) {
 		a = area_pages(&bd->areas[i], page_size);
 		if (in_area(&a, off))
 			return true;
@@ -122,28 +124,75 @@ is_mappable(const struct pci_wc_plan_input *in, unsigned int bar,
 static bool
 range_is_whole_bar(const struct rte_pci_wc_range *r)
 {
-	return r->offset == 0 && r->len == RTE_PCI_WC_RANGE_TO_END;
+	return r->offset == 0 && (r->flags & RTE_PCI_WC_RANGE_F_TO_END);
 }
 
 /* End (exclusive) of a requested range in a BAR of map_len bytes. */
 static uint64_t
 range_end(const struct rte_pci_wc_range *r, uint64_t map_len)
 {
-	if (r->len == RTE_PCI_WC_RANGE_TO_END)
+	if (r->flags & RTE_PCI_WC_RANGE_F_TO_END)
 		return map_len;
 	return r->offset + r->len;
 }
 
-/* Format a range as the user writes it: start-end, end inclusive. */
+/*
+ * Format a range as the user writes it in the "wc" device argument:
+ * "BAR" for a whole BAR, "BAR:start-end" (end inclusive) otherwise.
+ */
 static void
-range_str(char *buf, size_t len, const struct rte_pci_wc_range *r,
-		uint64_t map_len)
+range_str(char *buf, size_t len, const struct rte_pci_wc_range *r)
 {
 	if (range_is_whole_bar(r))
-		snprintf(buf, len, "(whole BAR)");
+		snprintf(buf, len, "%u", r->bar);
+	else if (r->flags & RTE_PCI_WC_RANGE_F_TO_END)
+		snprintf(buf, len, "%u:0x%" PRIx64 "-end", r->bar, r->offset);
+	else if (r->offset + r->len - 1 < r->offset)
+		snprintf(buf, len, "%u:0x%" PRIx64 "+0x%" PRIx64, r->bar,
+			r->offset, r->len);
 	else
-		snprintf(buf, len, "0x%" PRIx64 "-0x%" PRIx64, r->offset,
-			range_end(r, map_len) - 1);
+		snprintf(buf, len, "%u:0x%" PRIx64 "-0x%" PRIx64, r->bar,
+			r->offset, r->offset + r->len - 1);
+}
+
+/* Start of the first page of [start, end) outside the sparse areas. */
+static uint64_t
+first_page_outside_areas(const struct pci_wc_bar_desc *bd, size_t page_size,
+		uint64_t start, uint64_t end)
+{
+	uint64_t pos = start;
+	bool progress = true;
+	uint32_t i;
+
+	if (bd->nb_areas == 0)
+		return end;
+	/* Grow the covered prefix until it stops growing (few areas). */
+	while (pos < end && progress) {
+		progress = false;
+		for (i = 0; i < bd->nb_areas; i++) {
+			struct pci_wc_area a = area_pages(&bd->areas[i],
+					page_size);
+
+			if (in_area(&a, pos)) {
+				pos = a.offset + a.len;
+				progress = true;
+			}
+		}
+	}
+	return RTE_MIN(pos, end);
+}
+
+/* Start of the first page of [start, end) in the MSI-X hole, or end. */
+static uint64_t
+first_page_in_msix(const struct pci_wc_plan_input *in, unsigned int bar,
+		uint64_t start, uint64_t end)
+{
+	struct pci_wc_area hole = msix_hole(in, bar);
+
+	if (hole.len == 0 || hole.offset >= end ||
+			hole.offset + hole.len <= start)
+		return end;
+	return RTE_MAX(start, hole.offset);
 }
 
 static bool
@@ -183,7 +232,7 @@ check_range(const struct pci_wc_plan_input *in,
 	const uint64_t pg = in->page_size;
 	char rs[64], why[64];
 	const char *reason;
-	uint64_t map_len, end, off;
+	uint64_t map_len, end, gap, msix;
 
 	if (r->bar >= PCI_MAX_RESOURCE) {
 		snprintf(err, err_len, "BAR %u does not exist (0 to %d)",
@@ -191,9 +240,24 @@ check_range(const struct pci_wc_plan_input *in,
 		return -EINVAL;
 	}
 	if (r->reserved[0] || r->reserved[1] || r->reserved[2] ||
-			(r->flags & ~RTE_PCI_WC_RANGE_F_REQUIRED)) {
+			(r->flags & ~(RTE_PCI_WC_RANGE_F_REQUIRED |
+				RTE_PCI_WC_RANGE_F_TO_END))) {
 		snprintf(err, err_len, "BAR %u: invalid flags 0x%x", r->bar,
 			r->flags);
+		return -EINVAL;
+	}
+	/* A computed length of 0 must not become "the rest of the BAR". */
+	if (!(r->flags & RTE_PCI_WC_RANGE_F_TO_END) && r->len == 0) {
+		snprintf(err, err_len,
+			"range %u:0x%" PRIx64 ": length 0 (flag TO_END asks for the rest of the BAR)",
+			r->bar, r->offset);
+		return -EINVAL;
+	}
+	if ((r->flags & RTE_PCI_WC_RANGE_F_TO_END) && r->len != 0) {
+		range_str(rs, sizeof(rs), r);
+		snprintf(err, err_len,
+			"range %s: length 0x%" PRIx64 " with flag TO_END",
+			rs, r->len);
 		return -EINVAL;
 	}
 	reason = bar_unusable_reason(in, r->bar, why, sizeof(why));
@@ -205,34 +269,35 @@ check_range(const struct pci_wc_plan_input *in,
 	if (range_is_whole_bar(r))
 		return 0;
 	if (r->offset % pg || r->len % pg) {
+		range_str(rs, sizeof(rs), r);
 		snprintf(err, err_len,
-			"BAR %u range offset 0x%" PRIx64 " length 0x%" PRIx64
-			": not page aligned (page size 0x%zx)",
-			r->bar, r->offset, r->len, in->page_size);
+			"range %s: not page aligned (page size 0x%zx)",
+			rs, in->page_size);
 		return -EINVAL;
 	}
-	if (r->offset >= map_len || (r->len != 0 &&
-			r->len > map_len - r->offset)) {
+	if (r->offset >= map_len || r->len > map_len - r->offset) {
+		range_str(rs, sizeof(rs), r);
 		snprintf(err, err_len,
-			"BAR %u range offset 0x%" PRIx64 " length 0x%" PRIx64
-			": outside the BAR (size 0x%" PRIx64 ")",
-			r->bar, r->offset, r->len, in->bars[r->bar].size);
+			"range %s: outside BAR %u (size 0x%" PRIx64 ")",
+			rs, r->bar, in->bars[r->bar].size);
 		return -EINVAL;
 	}
 	end = range_end(r, map_len);
-	for (off = r->offset; off < end; off += pg) {
-		if (is_mappable(in, r->bar, off))
-			continue;
-		range_str(rs, sizeof(rs), r, map_len);
-		if (!in_mmap_area(&in->bars[r->bar], in->page_size, off))
-			snprintf(err, err_len,
-				"BAR %u range %s: page 0x%" PRIx64
-				" is outside the mmap-able areas",
-				r->bar, rs, off);
-		else
-			snprintf(err, err_len,
-				"BAR %u range %s: page 0x%" PRIx64
-				" holds the MSI-X table", r->bar, rs, off);
+	gap = first_page_outside_areas(&in->bars[r->bar], in->page_size,
+			r->offset, end);
+	msix = first_page_in_msix(in, r->bar, r->offset, end);
+	if (gap < end || msix < end)
+		range_str(rs, sizeof(rs), r);
+	if (gap < end && gap <= msix) {
+		snprintf(err, err_len,
+			"range %s: page 0x%" PRIx64
+			" is outside the mmap-able areas", rs, gap);
+		return -EINVAL;
+	}
+	if (msix < end) {
+		snprintf(err, err_len,
+			"range %s: page 0x%" PRIx64 " holds the MSI-X table",
+			rs, msix);
 		return -EINVAL;
 	}
 	return 0;
@@ -275,7 +340,7 @@ collect_points(const struct pci_wc_plan_input *in, unsigned int bar,
 	p->nb = 0;
 	points_add(p, 0, map_len);
 	points_add(p, map_len, map_len);
-	for (i = 0; i < bd->nb_areas && i < PCI_WC_MAX_SPARSE; i++) {
+	for (i = 0; i < bd->nb_areas; i++) {
 		struct pci_wc_area a = area_pages(&bd->areas[i],
 				in->page_size);
 
@@ -345,15 +410,28 @@ plan_bar(const struct pci_wc_plan_input *in, unsigned int bar,
 		struct pci_wc_bar_plan *bp, char *err, size_t err_len)
 {
 	const struct pci_wc_bar_desc *bd = &in->bars[bar];
-	struct bar_points p;
+	size_t nb_points = 4 + 2 * (size_t)bd->nb_areas +
+		2 * (size_t)in->nb_ranges;
+	uint64_t local[PCI_WC_LOCAL_POINTS];
+	struct bar_points p = { .pt = local };
 	uint64_t map_len;
 	unsigned int i;
 	bool any_mapped = false;
 
-	memset(bp, 0, sizeof(*bp));
+	/* segments past nb_segs are never read: no need to clear them */
+	bp->map_len = 0;
+	bp->nb_segs = 0;
+	bp->reserved = 0;
 	if (!bar_is_mappable_memory(bd))
 		return 0;
 	map_len = RTE_ALIGN_CEIL(bd->size, (uint64_t)in->page_size);
+	if (nb_points > RTE_DIM(local)) {
+		p.pt = malloc(sizeof(p.pt[0]) * nb_points);
+		if (p.pt == NULL) {
+			snprintf(err, err_len, "BAR %u: out of memory", bar);
+			return -ENOMEM;
+		}
+	}
 	collect_points(in, bar, map_len, &p);
 
 	for (i = 0; i + 1 < p.nb; i++) {
@@ -365,15 +443,19 @@ plan_bar(const struct pci_wc_plan_input *in, unsigned int bar,
 		classify(in, bar, map_len, s.offset, &s);
 		any_mapped |= s.kind != PCI_WC_SEG_HOLE;
 		if (seg_append(bp, &s) < 0) {
+			if (p.pt != local)
+				free(p.pt);
 			snprintf(err, err_len,
-				"BAR %u needs more than %d segments",
-				bar, PCI_WC_MAX_SEGS);
+				"BAR %u needs more than %d segments (%u mmap-able areas)",
+				bar, PCI_WC_MAX_SEGS, bd->nb_areas);
 			return -E2BIG;
 		}
 	}
+	if (p.pt != local)
+		free(p.pt);
 	if (!any_mapped) {
 		/* Nothing left to map (e.g. the MSI-X table fills it). */
-		memset(bp, 0, sizeof(*bp));
+		bp->nb_segs = 0;
 		return 0;
 	}
 	bp->map_len = map_len;
@@ -393,8 +475,8 @@ check_required_mapped(const struct pci_wc_plan_input *in,
 		if ((r->flags & RTE_PCI_WC_RANGE_F_REQUIRED) &&
 				plan->bars[r->bar].map_len == 0) {
 			snprintf(err, err_len,
-				"BAR %u has no mmap-able page outside the MSI-X table",
-				r->bar);
+				"range %u: BAR %u has no mmap-able page outside the MSI-X table",
+				r->bar, r->bar);
 			return -EINVAL;
 		}
 	}
@@ -414,6 +496,12 @@ pci_wc_plan_build(const struct pci_wc_plan_input *in,
 			(in->nb_ranges != 0 && in->ranges == NULL)) {
 		snprintf(err, err_len, "invalid mapping plan input");
 		return -EINVAL;
+	}
+	for (i = 0; i < PCI_MAX_RESOURCE; i++) {
+		if (in->bars[i].nb_areas != 0 && in->bars[i].areas == NULL) {
+			snprintf(err, err_len, "invalid mapping plan input");
+			return -EINVAL;
+		}
 	}
 	for (i = 0; i < in->nb_ranges; i++) {
 		ret = check_range(in, &in->ranges[i], err, err_len);

@@ -34,11 +34,12 @@
 
 #include "rte_bus_pci_wc.h"
 
-/** Most sparse mmap areas taken into account per BAR. */
-#define PCI_WC_MAX_SPARSE 8
-/** Most segments per BAR (enough for every range and area boundary). */
-#define PCI_WC_MAX_SEGS \
-	(2 * RTE_PCI_WC_MAX_RANGES + 2 * PCI_WC_MAX_SPARSE + 3)
+/**
+ * Most segments per BAR. Every requested range and every sparse mmap
+ * area adds at most two; a BAR needing more is refused with a message,
+ * never left with unmapped areas.
+ */
+#define PCI_WC_MAX_SEGS 128
 
 /* BAR description flags (struct pci_wc_bar_desc). */
 #define PCI_WC_BAR_MEM      (1u << 0) /**< Memory BAR (else I/O). */
@@ -64,7 +65,8 @@ struct pci_wc_bar_desc {
 	uint64_t size;      /**< Region size; 0 when absent. */
 	uint32_t flags;     /**< PCI_WC_BAR_* */
 	uint32_t nb_areas;  /**< Sparse mmap areas; 0: the whole BAR. */
-	struct pci_wc_area areas[PCI_WC_MAX_SPARSE];
+	/** The nb_areas sparse mmap areas, in any order. */
+	const struct pci_wc_area *areas;
 };
 
 /** Input of pci_wc_plan_build(). */
@@ -107,7 +109,8 @@ struct pci_wc_plan {
 };
 
 /**
- * Compute the mapping plan of a device. Pure: no system call, no log.
+ * Compute the mapping plan of a device. Pure: no log, no system call but
+ * for memory allocation.
  *
  * @param in
  *   BAR descriptions and requests.
@@ -117,9 +120,12 @@ struct pci_wc_plan {
  *   On failure, a message naming the BAR, the range and the reason.
  * @param err_len
  *   Size of err.
+ * The cost depends on the number of areas and ranges, never on the
+ * size of a BAR.
+ *
  * @return
  *   0, or -EINVAL for a bad request or input, -E2BIG when a BAR would
- *   need more than PCI_WC_MAX_SEGS segments.
+ *   need more than PCI_WC_MAX_SEGS segments, -ENOMEM.
  */
 __rte_internal
 int

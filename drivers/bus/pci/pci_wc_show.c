@@ -13,6 +13,10 @@
  *
  * A PCI address cannot be a telemetry dictionary key, so devices are
  * listed as values and selected by parameter.
+ *
+ * Telemetry runs on its own thread, while devices may be hot-unplugged
+ * and freed on another: the device list is walked, and a device's
+ * segments copied, under the bus' device list lock only.
  */
 
 #include <errno.h>
@@ -24,6 +28,8 @@
 #include <bus_pci_driver.h>
 #include <rte_common.h>
 #include <rte_pci.h>
+#include <rte_rwlock.h>
+#include <rte_string_fns.h>
 #include <rte_telemetry.h>
 
 #include "private.h"
@@ -54,22 +60,22 @@ pci_wc_telemetry_list(const char *cmd __rte_unused, const char *params,
 	if (!params_empty(params))
 		return -EINVAL;
 	rte_tel_data_start_array(d, RTE_TEL_STRING_VAL);
+	rte_rwlock_read_lock(&rte_pci_bus.device_list_lock);
 	FOREACH_DEVICE_ON_PCIBUS(dev)
 		if (rte_pci_mem_segments_get(dev, NULL, 0) > 0)
 			rte_tel_data_add_array_string(d, dev->name);
+	rte_rwlock_read_unlock(&rte_pci_bus.device_list_lock);
 	return 0;
 }
 
+/* Called with the device list locked. */
 static struct rte_pci_device *
-device_from_params(const char *params)
+device_from_addr(const struct rte_pci_addr *addr)
 {
 	struct rte_pci_device *dev;
-	struct rte_pci_addr addr;
 
-	if (params_empty(params) || rte_pci_addr_parse(params, &addr) != 0)
-		return NULL;
 	FOREACH_DEVICE_ON_PCIBUS(dev)
-		if (rte_pci_addr_cmp(&dev->addr, &addr) == 0)
+		if (rte_pci_addr_cmp(&dev->addr, addr) == 0)
 			return dev;
 	return NULL;
 }
@@ -106,27 +112,36 @@ static int
 pci_wc_telemetry_segments(const char *cmd __rte_unused, const char *params,
 		struct rte_tel_data *d)
 {
+	const int max = RTE_TEL_MAX_DICT_ENTRIES - 2;
 	struct rte_pci_mem_segment *segs;
 	struct rte_pci_device *dev;
+	struct rte_pci_addr addr;
 	struct rte_tel_data *s;
 	char key[RTE_TEL_MAX_STRING_LEN];
-	int i, nb, max;
+	char name[PCI_PRI_STR_SIZE + 1];
+	int i, nb, total = 0;
 
-	dev = device_from_params(params);
-	if (dev == NULL)
+	if (params_empty(params) || rte_pci_addr_parse(params, &addr) != 0)
 		return -EINVAL;
-	rte_tel_data_start_dict(d);
-	rte_tel_data_add_dict_string(d, "device", dev->name);
-	nb = rte_pci_mem_segments_get(dev, NULL, 0);
-	rte_tel_data_add_dict_int(d, "segments", RTE_MAX(nb, 0));
-	if (nb <= 0)
-		return 0;
-	max = RTE_TEL_MAX_DICT_ENTRIES - 2;
-	segs = calloc(RTE_MIN(nb, max), sizeof(*segs));
+	segs = calloc(max, sizeof(*segs));
 	if (segs == NULL)
 		return -ENOMEM;
-	nb = RTE_MIN(rte_pci_mem_segments_get(dev, segs, RTE_MIN(nb, max)),
-		max);
+	/* copy what is needed, the device may go once the lock is dropped */
+	rte_rwlock_read_lock(&rte_pci_bus.device_list_lock);
+	dev = device_from_addr(&addr);
+	if (dev != NULL) {
+		strlcpy(name, dev->name, sizeof(name));
+		total = rte_pci_mem_segments_get(dev, segs, max);
+	}
+	rte_rwlock_read_unlock(&rte_pci_bus.device_list_lock);
+	if (dev == NULL) {
+		free(segs);
+		return -EINVAL;
+	}
+	rte_tel_data_start_dict(d);
+	rte_tel_data_add_dict_string(d, "device", name);
+	rte_tel_data_add_dict_int(d, "segments", RTE_MAX(total, 0));
+	nb = RTE_MIN(total, max);
 	for (i = 0; i < nb; i++) {
 		s = segment_to_tel(&segs[i]);
 		if (s == NULL)
@@ -139,7 +154,7 @@ pci_wc_telemetry_segments(const char *cmd __rte_unused, const char *params,
 		}
 	}
 	free(segs);
-	return i == nb ? 0 : -ENOMEM;
+	return i >= nb ? 0 : -ENOMEM;
 }
 
 RTE_INIT(pci_wc_telemetry_init)

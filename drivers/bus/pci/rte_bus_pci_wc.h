@@ -46,9 +46,6 @@ struct rte_pci_device;
 /** Maximum number of ranges in one write-combining request. */
 #define RTE_PCI_WC_MAX_RANGES 16
 
-/** Length value meaning "from offset to the end of the BAR". */
-#define RTE_PCI_WC_RANGE_TO_END 0
-
 /**
  * Mapping fails rather than falling back to uncached when this range
  * cannot be mapped write-combining.
@@ -56,22 +53,28 @@ struct rte_pci_device;
 #define RTE_PCI_WC_RANGE_F_REQUIRED (1u << 0)
 
 /**
+ * The range goes from its offset to the end of the BAR; its len must be
+ * 0. Without this flag a range of length 0 is refused.
+ */
+#define RTE_PCI_WC_RANGE_F_TO_END (1u << 1)
+
+/**
  * @warning
  * @b EXPERIMENTAL: this structure may change without prior notice.
  *
  * A BAR range to map write-combining.
  *
- * offset and len are multiples of the system page size. A range that
- * spans a whole BAR (offset 0, len RTE_PCI_WC_RANGE_TO_END) skips the
- * parts of the BAR that cannot be mapped write-combining (the MSI-X
- * table); any other range must lie entirely in mappable space.
+ * offset and len are multiples of the system page size, len is not 0. A
+ * range that spans a whole BAR (offset 0, flag RTE_PCI_WC_RANGE_F_TO_END)
+ * skips the parts of the BAR that cannot be mapped write-combining (the
+ * MSI-X table); any other range must lie entirely in mappable space.
  */
 struct rte_pci_wc_range {
 	uint8_t bar;      /**< BAR index, 0 to 5. */
 	uint8_t reserved[3]; /**< Must be 0. */
 	uint32_t flags;   /**< RTE_PCI_WC_RANGE_F_* */
 	uint64_t offset;  /**< Offset from the start of the BAR. */
-	uint64_t len;     /**< Length, or RTE_PCI_WC_RANGE_TO_END. */
+	uint64_t len;     /**< Length; 0 with RTE_PCI_WC_RANGE_F_TO_END. */
 };
 
 /**
@@ -146,7 +149,8 @@ typedef int (rte_pci_wc_ranges_t)(const struct rte_pci_device *dev,
  * @return
  *   0 on success, or a negative errno value:
  *   -EINVAL for a NULL device, a BAR index above 5, a range that is not
- *   page aligned, non-zero reserved fields or unknown flags;
+ *   page aligned, of length 0 without RTE_PCI_WC_RANGE_F_TO_END (or not
+ *   0 with it), non-zero reserved fields or unknown flags;
  *   -E2BIG for too many ranges; -EBUSY if the device is already mapped.
  */
 __rte_experimental

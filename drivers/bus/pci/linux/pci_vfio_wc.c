@@ -197,7 +197,7 @@ map_segments(const char *pci_addr, int vfio_dev_fd, int bar,
 		if (ret == 0)
 			continue;
 		if (!primary || seg->required) {
-			RTE_LOG(ERR, EAL, "%s: cannot map BAR%d range %s write-combining: %s failed: %s\n",
+			PCI_WC_LOG(ERR, "%s: cannot map BAR%d range %s write-combining: %s failed: %s",
 				pci_addr, bar, range, step, strerror(-ret));
 			return -1;
 		}
@@ -214,24 +214,50 @@ map_segments(const char *pci_addr, int vfio_dev_fd, int bar,
 }
 
 /*
+ * Reserve the address range of a BAR, inaccessible. A secondary process
+ * must get exactly the primary's addresses, but never by replacing what
+ * it has mapped there: that would punch a hole into its address space
+ * when a later step fails.
+ */
+static void *
+reserve_bar(void *addr, size_t len, bool exact)
+{
+	int flags = MAP_PRIVATE | MAP_ANONYMOUS;
+	void *base;
+
+#ifdef MAP_FIXED_NOREPLACE
+	if (exact)
+		flags |= MAP_FIXED_NOREPLACE;
+#endif
+	base = mmap(addr, len, PROT_NONE, flags, -1, 0);
+	if (base == MAP_FAILED)
+		return NULL;
+	if (exact && base != addr) {
+		/* a kernel without MAP_FIXED_NOREPLACE took it as a hint */
+		munmap(base, len);
+		errno = EEXIST;
+		return NULL;
+	}
+	return base;
+}
+
+/*
  * One reservation per BAR, each segment mapped once into it with
  * MAP_FIXED; holes stay inaccessible. On failure the reservation, and
  * every segment in it, is released.
  */
 static int
 map_bar(const char *pci_addr, int vfio_dev_fd, int bar,
-		struct mapped_pci_resource *res, void *hint, int flags,
-		bool primary)
+		struct mapped_pci_resource *res, void *hint, bool primary)
 {
 	struct pci_wc_bar_plan *bp = &res->wc_plan.bars[bar];
 	struct pci_map *map = &res->maps[bar];
 	void *base;
 
-	base = mmap(hint, bp->map_len, PROT_NONE,
-			MAP_PRIVATE | MAP_ANONYMOUS | flags, -1, 0);
-	if (base == MAP_FAILED) {
-		RTE_LOG(ERR, EAL, "%s: failed to create inaccessible mapping for BAR%d: %s\n",
-			pci_addr, bar, strerror(errno));
+	base = reserve_bar(hint, bp->map_len, !primary);
+	if (base == NULL) {
+		RTE_LOG(ERR, EAL, "%s: failed to create inaccessible mapping for BAR%d at %p: %s\n",
+			pci_addr, bar, hint, strerror(errno));
 		return -1;
 	}
 	if (map_segments(pci_addr, vfio_dev_fd, bar, map, bp, base,
@@ -266,7 +292,6 @@ pci_vfio_wc_unmap(struct rte_pci_device *dev,
 		struct mapped_pci_resource *res)
 {
 	pci_wc_plan_publish(dev, NULL);
-	pci_wc_requests_drop(dev);
 	unmap_bars(dev, res, PCI_MAX_RESOURCE);
 }
 
@@ -280,37 +305,45 @@ read_bar_register(int vfio_dev_fd, int bar, uint32_t *val)
 	return 0;
 }
 
-static void
+/* Every sparse mmap area of a BAR; *areas is freed by the caller. */
+static int
 describe_sparse(const char *pci_addr, int bar, struct vfio_region_info *reg,
-		struct pci_wc_bar_desc *bd)
+		struct pci_wc_bar_desc *bd, struct pci_wc_area **areas)
 {
 	struct vfio_region_info_cap_sparse_mmap *sparse;
 	uint32_t i;
 
 	sparse = (void *)pci_vfio_info_cap(reg, VFIO_REGION_INFO_CAP_SPARSE_MMAP);
 	if (sparse == NULL)
-		return;
+		return 0;
 	if (sparse->nr_areas == 0) {
 		bd->flags &= ~PCI_WC_BAR_MMAP;
-		return;
+		return 0;
 	}
-	if (sparse->nr_areas > PCI_WC_MAX_SPARSE)
-		RTE_LOG(NOTICE, EAL, "%s: BAR%d has %u mmap-able areas, using the first %d\n",
-			pci_addr, bar, sparse->nr_areas, PCI_WC_MAX_SPARSE);
-	bd->nb_areas = RTE_MIN(sparse->nr_areas, (uint32_t)PCI_WC_MAX_SPARSE);
-	for (i = 0; i < bd->nb_areas; i++) {
-		bd->areas[i].offset = sparse->areas[i].offset;
-		bd->areas[i].len = sparse->areas[i].size;
+	*areas = calloc(sparse->nr_areas, sizeof(**areas));
+	if (*areas == NULL) {
+		RTE_LOG(ERR, EAL, "%s: no memory for the %u mmap-able areas of BAR%d\n",
+			pci_addr, sparse->nr_areas, bar);
+		return -1;
 	}
+	for (i = 0; i < sparse->nr_areas; i++) {
+		(*areas)[i].offset = sparse->areas[i].offset;
+		(*areas)[i].len = sparse->areas[i].size;
+	}
+	bd->nb_areas = sparse->nr_areas;
+	bd->areas = *areas;
+	return 0;
 }
 
 /* What VFIO and the BAR register say about a BAR. */
 static int
 describe_bar(const char *pci_addr, int vfio_dev_fd, int bar,
-		struct pci_map *map, struct pci_wc_bar_desc *bd)
+		struct pci_map *map, struct pci_wc_bar_desc *bd,
+		struct pci_wc_area **areas)
 {
 	struct vfio_region_info *reg = NULL;
 	uint32_t val;
+	int ret = 0;
 
 	memset(bd, 0, sizeof(*bd));
 	if (pci_vfio_get_region_info(vfio_dev_fd, &reg, bar) < 0) {
@@ -342,10 +375,10 @@ describe_bar(const char *pci_addr, int vfio_dev_fd, int bar,
 		bd->flags |= PCI_WC_BAR_64BIT;
 	if (reg->flags & VFIO_REGION_INFO_FLAG_MMAP)
 		bd->flags |= PCI_WC_BAR_MMAP;
-	describe_sparse(pci_addr, bar, reg, bd);
+	ret = describe_sparse(pci_addr, bar, reg, bd, areas);
 out:
 	free(reg);
-	return 0;
+	return ret;
 }
 
 static bool
@@ -386,7 +419,7 @@ apply_kernel_support(const char *pci_addr, int vfio_dev_fd,
 					!bp->segs[i].required)
 				continue;
 			format_range(range, sizeof(range), &bp->segs[i]);
-			RTE_LOG(ERR, EAL, "%s: cannot map BAR%u range %s write-combining: %s\n",
+			PCI_WC_LOG(ERR, "%s: cannot map BAR%u range %s write-combining: %s",
 				pci_addr, bar, range, reason);
 			return -1;
 		}
@@ -401,39 +434,51 @@ static int
 build_plan(struct rte_pci_device *dev, const char *pci_addr,
 		int vfio_dev_fd, struct mapped_pci_resource *res)
 {
+	struct pci_wc_area *areas[PCI_MAX_RESOURCE] = { NULL };
 	struct rte_pci_wc_range ranges[RTE_PCI_WC_MAX_RANGES];
+	char user_value[PCI_WC_DEVARG_MAX_LEN];
 	struct pci_wc_plan_input in;
 	char err[256];
 	bool explicit_on;
-	int i;
+	int i, ret = -1;
 
 	memset(&in, 0, sizeof(in));
 	in.page_size = rte_mem_page_size();
 	for (i = 0; i < res->nb_maps; i++)
 		if (describe_bar(pci_addr, vfio_dev_fd, i, &res->maps[i],
-				&in.bars[i]) < 0)
-			return -1;
+				&in.bars[i], &areas[i]) < 0)
+			goto out;
 	in.msix_bar = res->msix_table.bar_index;
 	in.msix_offset = res->msix_table.offset;
 	in.msix_size = res->msix_table.size;
-	if (pci_wc_requests_get(dev, &in, ranges, &explicit_on) < 0)
-		return -1;
+	if (pci_wc_requests_get(dev, &in, ranges, &explicit_on, user_value,
+			sizeof(user_value)) < 0)
+		goto out;
 	if (pci_wc_plan_build(&in, &res->wc_plan, err, sizeof(err)) < 0) {
-		RTE_LOG(ERR, EAL, "%s: cannot map write-combining: %s\n",
-			pci_addr, err);
-		return -1;
+		/* quote the user's own text when the ranges are theirs */
+		if (user_value[0] != '\0')
+			PCI_WC_LOG(ERR, "%s: invalid device argument %s=%s: %s",
+				pci_addr, PCI_WC_DEVARG_KEY, user_value, err);
+		else
+			PCI_WC_LOG(ERR, "%s: cannot map write-combining: %s",
+				pci_addr, err);
+		goto out;
 	}
 	if (explicit_on) {
 		for (i = 0; i < PCI_MAX_RESOURCE; i++)
 			if (bar_has_wc(&res->wc_plan.bars[i], false))
 				break;
 		if (i == PCI_MAX_RESOURCE) {
-			RTE_LOG(ERR, EAL, "%s: wc=on: no prefetchable memory BAR to map write-combining\n",
-				pci_addr);
-			return -1;
+			PCI_WC_LOG(ERR, "%s: invalid device argument %s=on: no prefetchable memory BAR to map write-combining",
+				pci_addr, PCI_WC_DEVARG_KEY);
+			goto out;
 		}
 	}
-	return apply_kernel_support(pci_addr, vfio_dev_fd, &res->wc_plan);
+	ret = apply_kernel_support(pci_addr, vfio_dev_fd, &res->wc_plan);
+out:
+	for (i = 0; i < PCI_MAX_RESOURCE; i++)
+		free(areas[i]);
+	return ret;
 }
 
 static bool
@@ -516,18 +561,22 @@ verify_plan(struct rte_pci_device *dev, const char *pci_addr,
 				seg->effective = RTE_PCI_MEM_ATTR_UNMAPPED;
 				continue;
 			}
-			if (seg->kind == PCI_WC_SEG_UC) {
-				seg->effective = RTE_PCI_MEM_ATTR_UC;
-				continue;
-			}
 			if (!pat_read) {
 				pat = read_pat_list();
 				pat_read = true;
 			}
 			format_range(range, sizeof(range), seg);
 			phys = dev->mem_resource[bar].phys_addr + seg->offset;
-			seg->effective = pci_wc_pat_effective(pat, trusted,
+			seg->effective = pci_wc_pat_effective(pat,
+				seg->kind == PCI_WC_SEG_WC, trusted,
 				phys, phys + seg->len, other);
+			if (seg->kind == PCI_WC_SEG_UC) {
+				/* the kernel driver mapped the device file WC */
+				if (seg->effective == RTE_PCI_MEM_ATTR_WC)
+					PCI_WC_LOG(INFO, "%s: BAR%u range %s: mapped through the device file, PAT memory type write-combining: effective wc",
+						pci_addr, bar, range);
+				continue;
+			}
 			if (seg->effective == RTE_PCI_MEM_ATTR_UC) {
 				PCI_WC_LOG(WARNING, "%s: BAR%u range %s: mapped write-combining but the PAT memory type is %s: effective uc",
 					pci_addr, bar, range, other);
@@ -570,7 +619,7 @@ pci_vfio_wc_map_primary(struct rte_pci_device *dev, int vfio_dev_fd,
 		if (len == 0)
 			continue;
 		if (map_bar(pci_addr, vfio_dev_fd, i, res, next_map_addr(len),
-				0, true) < 0) {
+				true) < 0) {
 			unmap_bars(dev, res, i);
 			return -1;
 		}
@@ -594,7 +643,7 @@ pci_vfio_wc_map_secondary(struct rte_pci_device *dev, int vfio_dev_fd,
 		if (res->wc_plan.bars[i].map_len == 0)
 			continue;
 		if (map_bar(pci_addr, vfio_dev_fd, i, res, res->maps[i].addr,
-				MAP_FIXED, false) < 0) {
+				false) < 0) {
 			unmap_bars(dev, res, i);
 			return -1;
 		}
@@ -619,14 +668,14 @@ pci_vfio_wc_map_wc(int vfio_dev_fd, int bar, const struct pci_wc_segment *seg,
 
 enum rte_pci_mem_attr
 pci_vfio_wc_effective(const struct rte_pci_device *dev, unsigned int bar,
-		uint64_t offset, uint64_t len, char other[32])
+		uint64_t offset, uint64_t len, bool mapped_wc, char other[32])
 {
 	uint64_t phys = dev->mem_resource[bar].phys_addr + offset;
 	char *pat = read_pat_list();
 	enum rte_pci_mem_attr attr;
 
-	attr = pci_wc_pat_effective(pat, driver_is_wc_variant(dev->name),
-		phys, phys + len, other);
+	attr = pci_wc_pat_effective(pat, mapped_wc,
+		driver_is_wc_variant(dev->name), phys, phys + len, other);
 	free(pat);
 	return attr;
 }

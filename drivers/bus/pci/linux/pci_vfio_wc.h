@@ -70,15 +70,17 @@ pci_vfio_wc_map_wc(int vfio_dev_fd, int bar, const struct pci_wc_segment *seg,
 		void *addr, const char **step);
 
 /**
- * Effective attribute of a range of a BAR mapped write-combining, from
- * the PAT list (x86) or the driver, as for the mapping at probe time.
+ * Effective attribute of a mapped range of a BAR, from the PAT list
+ * (x86) or the driver, as for the mapping at probe time.
  *
+ * @param mapped_wc
+ *   Whether the range was mapped write-combining (else uncached).
  * @param other
  *   When the result is uncached, the PAT memory type found instead.
  */
 enum rte_pci_mem_attr
 pci_vfio_wc_effective(const struct rte_pci_device *dev, unsigned int bar,
-		uint64_t offset, uint64_t len, char other[32]);
+		uint64_t offset, uint64_t len, bool mapped_wc, char other[32]);
 
 /**
  * Secondary process: answer the primary's remap requests

@@ -42,6 +42,7 @@
 #include <rte_eal_paging.h>
 #include <rte_errno.h>
 #include <rte_log.h>
+#include <rte_rwlock.h>
 #include <rte_string_fns.h>
 #include <rte_vfio.h>
 
@@ -291,7 +292,7 @@ window_pieces(const struct pci_wc_bar_plan *bp, uint64_t win_offset,
 	return true;
 }
 
-/* The effective attribute of the new write-combining segments. */
+/* The effective attribute of the segments mapped again. */
 static void
 verify_window(const struct rte_pci_device *dev, unsigned int bar,
 		struct pci_wc_bar_plan *bp, uint64_t win_offset,
@@ -302,16 +303,17 @@ verify_window(const struct rte_pci_device *dev, unsigned int bar,
 
 	for (i = 0; i < bp->nb_segs; i++) {
 		struct pci_wc_segment *s = &bp->segs[i];
+		bool wc = s->kind == PCI_WC_SEG_WC;
 
-		if (s->kind != PCI_WC_SEG_WC ||
+		if (s->kind == PCI_WC_SEG_HOLE ||
 				s->offset >= win_offset + win_len ||
 				s->offset + s->len <= win_offset)
 			continue;
 		s->effective = pci_vfio_wc_effective(dev, bar, s->offset, s->len,
-			other);
+			wc, other);
 		snprintf(range, sizeof(range), "0x%" PRIx64 "-0x%" PRIx64,
 			s->offset, s->offset + s->len - 1);
-		if (s->effective == RTE_PCI_MEM_ATTR_UC)
+		if (wc && s->effective == RTE_PCI_MEM_ATTR_UC)
 			PCI_WC_LOG(WARNING, "%s: BAR%u range %s: remapped write-combining but the PAT memory type is %s: effective uc",
 				dev->name, bar, range, other);
 	}
@@ -422,6 +424,7 @@ rte_pci_mem_remap(struct rte_pci_device *dev, unsigned int bar,
 	return ret;
 }
 
+/* Called with the device list locked. */
 static struct rte_pci_device *
 find_device(const char *name)
 {
@@ -456,11 +459,17 @@ remap_mp_handle(const struct rte_mp_msg *msg, const void *peer)
 		return rte_mp_reply(&reply, peer);
 	}
 	strlcpy(name, m->pci_addr, sizeof(name));
+	/*
+	 * The device must not be unplugged (and freed) by the EAL thread
+	 * while this thread maps it: the list lock is held for the few
+	 * mmap() calls of the request.
+	 */
+	rte_rwlock_read_lock(&rte_pci_bus.device_list_lock);
 	dev = find_device(name);
 	/* Nothing to do where the device or BAR is not mapped. */
-	if (dev == NULL || ctx_get(dev, m->bar, &ctx) < 0)
-		return rte_mp_reply(&reply, peer);
-	r->result = apply_local(&ctx, m, r->reason, sizeof(r->reason));
+	if (dev != NULL && ctx_get(dev, m->bar, &ctx) == 0)
+		r->result = apply_local(&ctx, m, r->reason, sizeof(r->reason));
+	rte_rwlock_read_unlock(&rte_pci_bus.device_list_lock);
 	if (r->result < 0)
 		PCI_WC_LOG(ERR, "%s: BAR%u remap asked by the primary: %s",
 			name, m->bar, r->reason);

@@ -142,12 +142,14 @@ pci_wc_pat_check(const char *list, uint64_t start, uint64_t end,
 }
 
 enum rte_pci_mem_attr
-pci_wc_pat_effective(const char *list, bool trusted_driver, uint64_t start,
-		uint64_t end, char other[32])
+pci_wc_pat_effective(const char *list, bool mapped_wc, bool trusted_driver,
+		uint64_t start, uint64_t end, char other[32])
 {
 	if (list != NULL)
 		return pci_wc_pat_check(list, start, end, other) ==
 			PCI_WC_PAT_WC ? RTE_PCI_MEM_ATTR_WC : RTE_PCI_MEM_ATTR_UC;
+	if (!mapped_wc)
+		return RTE_PCI_MEM_ATTR_UC;
 	return trusted_driver ? RTE_PCI_MEM_ATTR_WC :
 		RTE_PCI_MEM_ATTR_WC_UNVERIFIED;
 }

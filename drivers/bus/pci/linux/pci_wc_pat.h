@@ -55,14 +55,20 @@ pci_wc_pat_check(const char *list, uint64_t start, uint64_t end,
 		char other[32]);
 
 /**
- * Effective attribute of a range mapped write-combining. Where the PAT
- * list is readable it decides; without it, only the trusted variant
- * driver (which sets the attribute itself) makes the mapping certain.
+ * Effective attribute of a mapped range. Where the PAT list is readable
+ * it decides, for uncached mappings too: a kernel driver may map the
+ * device file write-combining (as the vfio-pci patched for ENA does for
+ * prefetchable BARs). Without the list, a write-combining mapping is
+ * certain only through the trusted variant driver (which sets the
+ * attribute itself), and an uncached one is taken as asked.
  * Pure function.
  *
  * @param list
  *   NUL-terminated content of the PAT memory type list, or NULL where
  *   there is none to read (not x86, no debugfs, no permission).
+ * @param mapped_wc
+ *   Whether the range was mapped write-combining (a dma-buf with the WC
+ *   attribute) rather than uncached (the device file).
  * @param trusted_driver
  *   Whether the device is bound to the vfio-pci-wc variant driver.
  * @param start
@@ -73,13 +79,15 @@ pci_wc_pat_check(const char *list, uint64_t start, uint64_t end,
  *   On RTE_PCI_MEM_ATTR_UC, receives the offending PAT type, as
  *   pci_wc_pat_check() does.
  * @return
- *   RTE_PCI_MEM_ATTR_UC if the list shows the range is not entirely
- *   write-combining, RTE_PCI_MEM_ATTR_WC if the list or the trusted
- *   driver confirms it, RTE_PCI_MEM_ATTR_WC_UNVERIFIED otherwise.
+ *   RTE_PCI_MEM_ATTR_WC if the list shows the range entirely
+ *   write-combining, RTE_PCI_MEM_ATTR_UC if it does not; without a list,
+ *   RTE_PCI_MEM_ATTR_UC for an uncached mapping, RTE_PCI_MEM_ATTR_WC for
+ *   a write-combining one through the trusted driver,
+ *   RTE_PCI_MEM_ATTR_WC_UNVERIFIED otherwise.
  */
 __rte_internal
 enum rte_pci_mem_attr
-pci_wc_pat_effective(const char *list, bool trusted_driver, uint64_t start,
-		uint64_t end, char other[32]);
+pci_wc_pat_effective(const char *list, bool mapped_wc, bool trusted_driver,
+		uint64_t start, uint64_t end, char other[32]);
 
 #endif /* _PCI_WC_PAT_H_ */
