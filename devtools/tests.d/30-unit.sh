@@ -16,6 +16,7 @@ ring_pmd_autotest
 ethdev_link_status
 pci_wc_plan_autotest
 pci_wc_devargs_autotest
+pci_wc_remap_autotest
 '
 
 # Every run: no hugepages, no shared runtime files, two lcores.

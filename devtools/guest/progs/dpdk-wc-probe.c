@@ -14,6 +14,12 @@
  *   --write BAR:OFF:TEXT   store TEXT at BAR offset OFF, read it back
  *   --poke BAR:OFF:HEX32   32-bit store to a register, read it back
  *   --attr BAR:OFF         "ATTR" line: rte_pci_mem_attr_get()
+ *   --remap BAR:START-END:wc|uc
+ *                          rte_pci_mem_remap() of that range (END
+ *                          inclusive): "REMAP" line with the result
+ *   --remap-refused BAR:START-END:wc|uc
+ *                          the same, expected to fail: "REFUSED" line
+ *                          with the error (an ERROR when it succeeds)
  *   --telemetry CMD        "TELEMETRY" line: this process's reply to CMD
  *   --hold FILE            print "READY FILE", wait until FILE exists
  *   --remove               rte_dev_remove(), then "LEAK" lines for any
@@ -400,6 +406,37 @@ action_attr(const char *arg)
 	attr = rte_pci_mem_attr_get(probed, bar, off);
 	printf("ATTR bar=%u off=0x%" PRIx64 " %s\n", bar, off,
 		attr < 0 ? strerror(-attr) : rte_pci_mem_attr_name(attr));
+}
+
+/* --remap and --remap-refused */
+static void
+action_remap(const char *arg, bool expect_ok)
+{
+	uint64_t start, end;
+	unsigned int bar;
+	char attr[4];
+	int ret;
+
+	if (sscanf(arg, "%u:%" SCNi64 "-%" SCNi64 ":%3s", &bar, &start, &end,
+			attr) != 4 || end < start ||
+			(strcmp(attr, "wc") != 0 && strcmp(attr, "uc") != 0)) {
+		ERROR("bad --remap argument '%s'", arg);
+		return;
+	}
+	ret = rte_pci_mem_remap(probed, bar, start, end - start + 1,
+		strcmp(attr, "wc") == 0 ? RTE_PCI_MEM_ATTR_WC :
+		RTE_PCI_MEM_ATTR_UC);
+	if (expect_ok) {
+		printf("REMAP bar=%u range=0x%" PRIx64 "-0x%" PRIx64 " %s: %s\n",
+			bar, start, end, attr, ret == 0 ? "ok" : strerror(-ret));
+		if (ret != 0)
+			ERROR("rte_pci_mem_remap(%s): %s", arg, strerror(-ret));
+	} else {
+		printf("REFUSED bar=%u range=0x%" PRIx64 "-0x%" PRIx64 " %s: %s\n",
+			bar, start, end, attr, ret == 0 ? "ok" : strerror(-ret));
+		if (ret == 0)
+			ERROR("rte_pci_mem_remap(%s) succeeded", arg);
+	}
 }
 
 /* Ask this process's own telemetry socket. */
@@ -873,6 +910,12 @@ main(int argc, char **argv)
 			i++;
 		} else if (strcmp(a, "--attr") == 0 && v != NULL) {
 			action_attr(v);
+			i++;
+		} else if (strcmp(a, "--remap") == 0 && v != NULL) {
+			action_remap(v, true);
+			i++;
+		} else if (strcmp(a, "--remap-refused") == 0 && v != NULL) {
+			action_remap(v, false);
 			i++;
 		} else if (strcmp(a, "--telemetry") == 0 && v != NULL) {
 			action_telemetry(v);

@@ -333,6 +333,39 @@ pci_wc_plan_publish(const struct rte_pci_device *dev,
 	rte_spinlock_unlock(&st->lock);
 }
 
+int
+pci_wc_plan_bar_get(const struct rte_pci_device *dev, unsigned int bar,
+		struct pci_wc_bar_plan *bp)
+{
+	struct pci_wc_dev_state *st = pci_wc_dev_state(dev);
+	int ret = -ENODEV;
+
+	rte_spinlock_lock(&st->lock);
+	if (st->plan != NULL && bar < PCI_MAX_RESOURCE) {
+		*bp = st->plan->bars[bar];
+		ret = 0;
+	}
+	rte_spinlock_unlock(&st->lock);
+	return ret;
+}
+
+int
+pci_wc_plan_bar_replace(const struct rte_pci_device *dev, unsigned int bar,
+		const struct pci_wc_bar_plan *bp)
+{
+	struct pci_wc_dev_state *st = pci_wc_dev_state(dev);
+	int ret = -ENODEV;
+
+	rte_spinlock_lock(&st->lock);
+	if (st->plan != NULL && bar < PCI_MAX_RESOURCE) {
+		/* the plan is the device's shared record, owned by the bus */
+		((struct pci_wc_plan *)(uintptr_t)st->plan)->bars[bar] = *bp;
+		ret = 0;
+	}
+	rte_spinlock_unlock(&st->lock);
+	return ret;
+}
+
 void
 pci_wc_requests_drop(const struct rte_pci_device *dev)
 {

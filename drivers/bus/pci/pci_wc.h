@@ -110,6 +110,28 @@ pci_wc_plan_publish(const struct rte_pci_device *dev,
 		const struct pci_wc_plan *plan);
 
 /**
+ * Copy the plan of one BAR of a mapped device (for a remap).
+ *
+ * @return
+ *   0, or -ENODEV when the device has no published plan.
+ */
+int
+pci_wc_plan_bar_get(const struct rte_pci_device *dev, unsigned int bar,
+		struct pci_wc_bar_plan *bp);
+
+/**
+ * Replace the plan of one BAR of a mapped device (after a remap), under
+ * the lock the query API takes, so that readers see the old or the new
+ * plan.
+ *
+ * @return
+ *   0, or -ENODEV when the device has no published plan.
+ */
+int
+pci_wc_plan_bar_replace(const struct rte_pci_device *dev, unsigned int bar,
+		const struct pci_wc_bar_plan *bp);
+
+/**
  * Drop the rte_pci_wc_request() ranges; called by rte_pci_unmap_device(),
  * not when a mapping attempt fails, so that the next attempt has them.
  */

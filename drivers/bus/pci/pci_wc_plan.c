@@ -547,3 +547,161 @@ pci_wc_plan_find(const struct pci_wc_bar_plan *bp, uint64_t offset)
 			return &bp->segs[i];
 	return NULL;
 }
+
+static bool
+seg_identical(const struct pci_wc_segment *a, const struct pci_wc_segment *b)
+{
+	return seg_same(a, b) && a->effective == b->effective;
+}
+
+/* Append s, merged into the last segment when identical and adjacent. */
+static int
+seg_append_exact(struct pci_wc_bar_plan *bp, const struct pci_wc_segment *s)
+{
+	struct pci_wc_segment *last;
+
+	if (s->len == 0)
+		return 0;
+	if (bp->nb_segs > 0) {
+		last = &bp->segs[bp->nb_segs - 1];
+		if (seg_identical(last, s) &&
+				last->offset + last->len == s->offset) {
+			last->len += s->len;
+			return 0;
+		}
+	}
+	if (bp->nb_segs == PCI_WC_MAX_SEGS)
+		return -E2BIG;
+	bp->segs[bp->nb_segs++] = *s;
+	return 0;
+}
+
+static bool
+seg_overlaps(const struct pci_wc_segment *s, uint64_t start, uint64_t end)
+{
+	return s->offset < end && s->offset + s->len > start;
+}
+
+/* Check the range against the mapped BAR; fills the window. */
+static int
+remap_check(const struct pci_wc_bar_plan *old, unsigned int bar,
+		size_t page_size, uint64_t offset, uint64_t len,
+		enum pci_wc_seg_kind kind, uint64_t *win_start,
+		uint64_t *win_end, char *err, size_t err_len)
+{
+	const uint64_t pg = page_size;
+	bool change = false;
+	uint32_t i;
+
+	if (kind != PCI_WC_SEG_UC && kind != PCI_WC_SEG_WC) {
+		snprintf(err, err_len, "BAR %u: invalid attribute", bar);
+		return -EINVAL;
+	}
+	if (old->map_len == 0) {
+		snprintf(err, err_len, "BAR %u is not mapped", bar);
+		return -ENODEV;
+	}
+	if (len == 0 || offset % pg != 0 || len % pg != 0) {
+		snprintf(err, err_len,
+			"BAR %u range offset 0x%" PRIx64 " length 0x%" PRIx64
+			": %s (page size 0x%zx)", bar, offset, len,
+			len == 0 ? "empty" : "not page aligned", page_size);
+		return -EINVAL;
+	}
+	if (offset >= old->map_len || len > old->map_len - offset) {
+		snprintf(err, err_len,
+			"BAR %u range offset 0x%" PRIx64 " length 0x%" PRIx64
+			": outside the mapped BAR (0x%" PRIx64 " bytes)",
+			bar, offset, len, old->map_len);
+		return -EINVAL;
+	}
+	*win_start = offset;
+	*win_end = offset + len;
+	for (i = 0; i < old->nb_segs; i++) {
+		const struct pci_wc_segment *s = &old->segs[i];
+
+		if (!seg_overlaps(s, offset, offset + len))
+			continue;
+		if (s->kind == PCI_WC_SEG_HOLE) {
+			snprintf(err, err_len,
+				"BAR %u range 0x%" PRIx64 "-0x%" PRIx64
+				": 0x%" PRIx64 "-0x%" PRIx64
+				" is not mapped (MSI-X table or not mmap-able)",
+				bar, offset, offset + len - 1,
+				RTE_MAX(s->offset, offset),
+				RTE_MIN(s->offset + s->len, offset + len) - 1);
+			return -EINVAL;
+		}
+		change |= s->kind != kind;
+		if (s->kind == PCI_WC_SEG_WC) {
+			*win_start = RTE_MIN(*win_start, s->offset);
+			*win_end = RTE_MAX(*win_end, s->offset + s->len);
+		}
+	}
+	if (!change)
+		*win_start = *win_end = offset;
+	return 0;
+}
+
+int
+pci_wc_plan_remap(const struct pci_wc_bar_plan *old, unsigned int bar,
+		size_t page_size, uint64_t offset, uint64_t len,
+		enum pci_wc_seg_kind kind, struct pci_wc_bar_plan *new_plan,
+		uint64_t *win_offset, uint64_t *win_len,
+		char *err, size_t err_len)
+{
+	uint64_t start, end, end_range;
+	uint32_t i;
+	int ret;
+
+	if (old == NULL || new_plan == NULL || page_size == 0 ||
+			!rte_is_power_of_2(page_size)) {
+		snprintf(err, err_len, "invalid remap input");
+		return -EINVAL;
+	}
+	ret = remap_check(old, bar, page_size, offset, len, kind, &start,
+			&end, err, err_len);
+	if (ret < 0)
+		return ret;
+	if (start == end) { /* the range already has that kind */
+		*new_plan = *old;
+		*win_offset = offset;
+		*win_len = 0;
+		return 0;
+	}
+	memset(new_plan, 0, sizeof(*new_plan));
+	new_plan->map_len = old->map_len;
+	end_range = offset + len;
+	for (i = 0; i < old->nb_segs; i++) {
+		const struct pci_wc_segment *s = &old->segs[i];
+		struct pci_wc_segment before = *s, in = *s, after = *s;
+		uint64_t s_end = s->offset + s->len;
+
+		if (!seg_overlaps(s, offset, end_range)) {
+			before.len = s->len;
+			in.len = after.len = 0;
+		} else {
+			before.len = s->offset < offset ? offset - s->offset : 0;
+			in.offset = RTE_MAX(s->offset, offset);
+			in.len = RTE_MIN(s_end, end_range) - in.offset;
+			in.kind = kind;
+			in.requested = kind == PCI_WC_SEG_WC ?
+				RTE_PCI_MEM_ATTR_WC : RTE_PCI_MEM_ATTR_UC;
+			in.effective = in.requested;
+			in.required = 0;
+			after.offset = in.offset + in.len;
+			after.len = s_end > end_range ? s_end - end_range : 0;
+		}
+		if (seg_append_exact(new_plan, &before) < 0 ||
+				seg_append_exact(new_plan, &in) < 0 ||
+				seg_append_exact(new_plan, &after) < 0) {
+			snprintf(err, err_len,
+				"BAR %u needs more than %d segments",
+				bar, PCI_WC_MAX_SEGS);
+			return -E2BIG;
+		}
+	}
+	*win_offset = start;
+	*win_len = end - start;
+	return 0;
+}

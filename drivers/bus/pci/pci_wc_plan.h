@@ -144,6 +144,53 @@ unsigned int
 pci_wc_plan_fallback_bar(struct pci_wc_bar_plan *bp);
 
 /**
+ * Plan of a mapped BAR after remapping a range of it to one kind: the
+ * segments the range overlaps take that kind inside it (requested and
+ * effective attribute alike, the mapper corrects the effective one),
+ * split at the range's edges, and neighbours that are the same in
+ * every field are merged. Pure: no system call, no log.
+ *
+ * The window is what the mapper must map again: the range, widened to
+ * the whole write-combining segments it overlaps (a write-combining
+ * segment is one kernel reservation, which is released only when all
+ * of it is unmapped). It is empty when the range already has that kind.
+ *
+ * @param old
+ *   Plan of the mapped BAR.
+ * @param bar
+ *   BAR index, for the messages.
+ * @param page_size
+ *   System page size.
+ * @param offset
+ *   Start of the range in the BAR, page aligned.
+ * @param len
+ *   Length of the range, page aligned, not 0.
+ * @param kind
+ *   PCI_WC_SEG_UC or PCI_WC_SEG_WC.
+ * @param new_plan
+ *   Output: the plan of the BAR after the remap.
+ * @param win_offset
+ *   Output: start of the window.
+ * @param win_len
+ *   Output: length of the window, 0 when there is nothing to do.
+ * @param err
+ *   On failure, the reason, naming the BAR and the range.
+ * @param err_len
+ *   Size of err.
+ * @return
+ *   0, -EINVAL for a bad range (empty, unaligned, outside the mapping,
+ *   over a hole) or kind, -ENODEV for a BAR that is not mapped, -E2BIG
+ *   when the BAR would need more than PCI_WC_MAX_SEGS segments.
+ */
+__rte_internal
+int
+pci_wc_plan_remap(const struct pci_wc_bar_plan *old, unsigned int bar,
+		size_t page_size, uint64_t offset, uint64_t len,
+		enum pci_wc_seg_kind kind, struct pci_wc_bar_plan *new_plan,
+		uint64_t *win_offset, uint64_t *win_len,
+		char *err, size_t err_len);
+
+/**
  * Find the segment of a BAR plan holding an offset.
  *
  * @return

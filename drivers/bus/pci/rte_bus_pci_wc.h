@@ -25,7 +25,9 @@
  *
  * What the driver or the user asks for is a request; what the BAR really
  * uses is reported by rte_pci_mem_attr_get() and
- * rte_pci_mem_segments_get() once the device is mapped. A request the
+ * rte_pci_mem_segments_get() once the device is mapped. A driver that
+ * learns its ranges from the mapped device remaps them with
+ * rte_pci_mem_remap(). A request the
  * kernel cannot meet falls back to uncached with a log line, unless it is
  * flagged RTE_PCI_WC_RANGE_F_REQUIRED, in which case mapping fails.
  */
@@ -223,6 +225,61 @@ __rte_experimental
 int
 rte_pci_dev_mem_segments_get(const struct rte_device *dev,
 		struct rte_pci_mem_segment *segs, unsigned int nb_segs);
+
+/**
+ * @warning
+ * @b EXPERIMENTAL: this API may change without prior notice.
+ *
+ * Remap a range of a mapped BAR write-combining, or back to uncached,
+ * for a driver that learns where its write-combining ranges are from
+ * the device once the BARs are mapped (a doorbell page read from
+ * firmware, a controller memory buffer). Only for devices mapped by the
+ * PCI bus through VFIO, in the primary process; the secondary processes
+ * that map the device remap it too, through the EAL multi-process
+ * channel, before the call returns.
+ *
+ * The range is never unmapped: the new mapping replaces the old one in
+ * place (MAP_FIXED), so no other mapping can take its addresses and the
+ * device keeps its virtual address. While the call runs, the range must
+ * not be accessed, by any thread or process: the kernel takes the old
+ * mapping away from under it (an access faults) before the new one is
+ * in place. Going back to uncached releases the write-combining
+ * segments the range touches as a whole and maps their other parts
+ * write-combining again.
+ *
+ * On success the effective attribute (rte_pci_mem_attr_get(),
+ * rte_pci_mem_segments_get(), telemetry) describes the new mapping. On
+ * failure, logged with the device, BAR, range and reason, every process
+ * keeps (or is given back) the mapping it had.
+ *
+ * @param dev
+ *   The PCI device, mapped.
+ * @param bar
+ *   BAR index, 0 to 5.
+ * @param offset
+ *   Start of the range in the BAR, a multiple of the page size.
+ * @param len
+ *   Length of the range, a non-zero multiple of the page size.
+ * @param attr
+ *   RTE_PCI_MEM_ATTR_WC or RTE_PCI_MEM_ATTR_UC.
+ * @return
+ *   0 on success (also when the range already has that attribute), or
+ *   a negative errno value:
+ *   -EINVAL for a NULL device, a BAR index above 5, an empty, unaligned
+ *   or out-of-BAR range, a range over a hole of the mapping (MSI-X
+ *   table) or another attribute;
+ *   -ENODEV if the device or the BAR is not mapped through VFIO;
+ *   -EPERM in a secondary process;
+ *   -ENOTSUP if the kernel cannot map write-combining;
+ *   -E2BIG if the BAR would need too many segments;
+ *   the kernel's error when it refuses the range (for example -EPERM
+ *   for a BAR its policy keeps uncached), or the first error of a
+ *   secondary process.
+ */
+__rte_experimental
+int
+rte_pci_mem_remap(struct rte_pci_device *dev, unsigned int bar,
+		uint64_t offset, uint64_t len, enum rte_pci_mem_attr attr);
 
 /**
  * @warning

@@ -653,6 +653,33 @@ pci_vfio_wc_map_secondary(struct rte_pci_device *dev, int vfio_dev_fd,
 	return 0;
 }
 
+const char *
+pci_vfio_wc_kernel_reason(int vfio_dev_fd)
+{
+	return wc_unsupported_reason(vfio_dev_fd);
+}
+
+int
+pci_vfio_wc_map_wc(int vfio_dev_fd, int bar, const struct pci_wc_segment *seg,
+		void *addr, const char **step)
+{
+	return map_wc_segment(vfio_dev_fd, bar, seg, addr, step);
+}
+
+enum rte_pci_mem_attr
+pci_vfio_wc_effective(const struct rte_pci_device *dev, unsigned int bar,
+		uint64_t offset, uint64_t len, bool mapped_wc, char other[32])
+{
+	uint64_t phys = dev->mem_resource[bar].phys_addr + offset;
+	char *pat = read_pat_list();
+	enum rte_pci_mem_attr attr;
+
+	attr = pci_wc_pat_effective(pat, mapped_wc,
+		driver_is_wc_variant(dev->name), phys, phys + len, other);
+	free(pat);
+	return attr;
+}
+
 #endif /* VFIO_PRESENT */
 
 bool

@@ -47,6 +47,49 @@ void
 pci_vfio_wc_unmap(struct rte_pci_device *dev,
 		struct mapped_pci_resource *res);
 
+struct pci_wc_segment;
+
+/**
+ * Why the kernel cannot map write-combining through this VFIO device
+ * (VFIO features 11 and 14 probed), or NULL when it can.
+ */
+const char *
+pci_vfio_wc_kernel_reason(int vfio_dev_fd);
+
+/**
+ * Map one plan segment of a BAR write-combining at addr (MAP_FIXED):
+ * dma-buf export of the range, WC attribute, mmap.
+ *
+ * @param step
+ *   On failure, what failed ("dma-buf export", ...).
+ * @return
+ *   0 or a negative errno value (errno of the failed step).
+ */
+int
+pci_vfio_wc_map_wc(int vfio_dev_fd, int bar, const struct pci_wc_segment *seg,
+		void *addr, const char **step);
+
+/**
+ * Effective attribute of a mapped range of a BAR, from the PAT list
+ * (x86) or the driver, as for the mapping at probe time.
+ *
+ * @param mapped_wc
+ *   Whether the range was mapped write-combining (else uncached).
+ * @param other
+ *   When the result is uncached, the PAT memory type found instead.
+ */
+enum rte_pci_mem_attr
+pci_vfio_wc_effective(const struct rte_pci_device *dev, unsigned int bar,
+		uint64_t offset, uint64_t len, bool mapped_wc, char other[32]);
+
+/**
+ * Secondary process: answer the primary's remap requests
+ * (rte_pci_mem_remap()) on the EAL multi-process channel. Called when
+ * the bus scans; registers once, does nothing in the primary.
+ */
+void
+pci_vfio_wc_remap_mp_register(void);
+
 /**
  * Whether the kernel driver of a device is a vfio-pci variant driver
  * (vfio-pci-wc, mlx5_vfio_pci, ...): a module that uses vfio_pci_core,
