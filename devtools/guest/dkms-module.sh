@@ -20,6 +20,7 @@ wc_guest_resolve_kernel
 modroot=$("$WC_GUEST_DIR/buildroot.sh" --modules)
 mkdir -p "$out"
 # The package is rebuilt only when what goes into it changed.
+# shellcheck disable=SC2034 # read by wc_guest_objcache_key
 WC_GUEST_BUILDROOT=$modroot
 key=dkms-$(wc_guest_objcache_key "$WC_REPO/kernel/linux" \
 	"$(cat "$0" "$WC_REPO/devtools/build-dkms-deb.sh" | sha256sum)")
@@ -38,6 +39,7 @@ in_root() {
 			DEBIAN_FRONTEND=noninteractive "$@"
 		return
 	fi
+	# shellcheck disable=SC2016 # expanded by the inner shell
 	unshare -m --propagation private sh -c \
 		'mount -t proc proc "$0/proc" && mount --bind /dev "$0/dev" &&
 		 exec chroot "$0" "$@"' "$root" \
