@@ -37,7 +37,8 @@
  *                          stops at the first N that probes (removed)
  *
  * Environment: WC_PROBE_FAIL=N makes the driver's first N probes return
- * -EAGAIN; WC_FAULT=mmap:N or export:N fails the Nth segment mmap or
+ * -EAGAIN; WC_SLOW_TELEMETRY=1 (builds with WC_PROBE_SLOW_TELEMETRY, see
+ * below) makes telemetry dwell on each device it lists; WC_FAULT=mmap:N or export:N fails the Nth segment mmap or
  * VFIO device feature ioctl of the whole run (for secondary processes,
  * which map at EAL init), and "FAULT-END" lines tell what is left.
  * The faults come from wrapping mmap() and ioctl() at link time
@@ -71,6 +72,7 @@
 #include <rte_eal.h>
 #include <rte_errno.h>
 #include <rte_io.h>
+#include <rte_telemetry.h>
 
 #include "ptecheck_lib.h"
 
@@ -205,6 +207,30 @@ __wrap_ioctl(int fd, unsigned long req, ...)
 	}
 	return __real_ioctl(fd, req, arg);
 }
+
+#ifdef WC_PROBE_SLOW_TELEMETRY
+/*
+ * Linked with -Wl,--wrap=rte_tel_data_add_array_string: the bus calls it
+ * for each device while it walks the device list for /pci/wc_list, so
+ * sleeping here keeps the telemetry thread on that device for 20 ms. A
+ * hot-unplug on the main thread meanwhile frees the device under it
+ * unless the walk holds the list lock (ASan reports the use after free).
+ */
+static bool slow_telemetry;
+
+int __real_rte_tel_data_add_array_string(struct rte_tel_data *d,
+		const char *str);
+int __wrap_rte_tel_data_add_array_string(struct rte_tel_data *d,
+		const char *str);
+
+int
+__wrap_rte_tel_data_add_array_string(struct rte_tel_data *d, const char *str)
+{
+	if (slow_telemetry)
+		usleep(20 * 1000);
+	return __real_rte_tel_data_add_array_string(d, str);
+}
+#endif
 
 static bool
 fault_parse(const char *s)
@@ -827,6 +853,9 @@ main(int argc, char **argv)
 	env = getenv("WC_PROBE_FAIL");
 	if (env != NULL)
 		fail_probes = atoi(env);
+#ifdef WC_PROBE_SLOW_TELEMETRY
+	slow_telemetry = getenv("WC_SLOW_TELEMETRY") != NULL;
+#endif
 	env = getenv("WC_FAULT");
 	if (env != NULL && !fault_parse(env)) {
 		printf("ERROR: bad WC_FAULT '%s'\n", env);
