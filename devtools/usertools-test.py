@@ -5,7 +5,7 @@
 Host-side test of usertools/dpdk-pci-wc.py on fixture trees: a sysfs
 with a vfio-pci-wc, a stock vfio-pci, a UIO and an unbound device, a PAT
 memory type list and a fake DPDK telemetry socket. What needs a real
-kernel (VFIO feature probing) is tested in the guest (tests/69-usertools.sh).
+kernel (VFIO feature probing) is tested in the guest (tests/71-usertools.sh).
 
 usage: usertools-test.py <path of dpdk-pci-wc.py>
 """

@@ -14,6 +14,7 @@
 #include "test.h"
 
 #include "../../drivers/bus/pci/pci_wc_plan.h"
+#include "../../drivers/bus/pci/private.h"
 
 /*
  * Remap of a range of a mapped BAR: every case feeds a BAR plan and a
@@ -296,22 +297,25 @@ test_too_many_segments(void)
 static int
 test_api_refusals(void)
 {
-	struct rte_pci_device dev;
+	/* a device as the bus allocates it, with its (empty) state */
+	static struct rte_pci_device_internal pdev;
+	struct rte_pci_device *dev = &pdev.device;
 
-	memset(&dev, 0, sizeof(dev));
-	snprintf(dev.name, sizeof(dev.name), "0000:00:1f.7");
+	memset(&pdev, 0, sizeof(pdev));
+	rte_spinlock_init(&pdev.wc.lock);
+	snprintf(dev->name, sizeof(dev->name), "0000:00:1f.7");
 	TEST_ASSERT_EQUAL(rte_pci_mem_remap(NULL, 2, 0, PG,
 		RTE_PCI_MEM_ATTR_WC), -EINVAL, "NULL device");
-	TEST_ASSERT_EQUAL(rte_pci_mem_remap(&dev, PCI_MAX_RESOURCE, 0, PG,
+	TEST_ASSERT_EQUAL(rte_pci_mem_remap(dev, PCI_MAX_RESOURCE, 0, PG,
 		RTE_PCI_MEM_ATTR_WC), -EINVAL, "BAR 6");
-	TEST_ASSERT_EQUAL(rte_pci_mem_remap(&dev, 2, 0, PG,
+	TEST_ASSERT_EQUAL(rte_pci_mem_remap(dev, 2, 0, PG,
 		RTE_PCI_MEM_ATTR_WC_UNVERIFIED), -EINVAL, "not an attribute to set");
-	TEST_ASSERT_EQUAL(rte_pci_mem_remap(&dev, 2, 0, PG,
+	TEST_ASSERT_EQUAL(rte_pci_mem_remap(dev, 2, 0, PG,
 		RTE_PCI_MEM_ATTR_UNMAPPED), -EINVAL, "unmapped is no attribute");
-	TEST_ASSERT_EQUAL(rte_pci_mem_remap(&dev, 2, 0, PG,
+	TEST_ASSERT_EQUAL(rte_pci_mem_remap(dev, 2, 0, PG,
 		RTE_PCI_MEM_ATTR_WC), -ENODEV, "device not mapped");
-	dev.kdrv = RTE_PCI_KDRV_VFIO;
-	TEST_ASSERT_EQUAL(rte_pci_mem_remap(&dev, 2, 0, PG,
+	dev->kdrv = RTE_PCI_KDRV_VFIO;
+	TEST_ASSERT_EQUAL(rte_pci_mem_remap(dev, 2, 0, PG,
 		RTE_PCI_MEM_ATTR_UC), -ENODEV, "VFIO device not mapped");
 	return TEST_SUCCESS;
 }

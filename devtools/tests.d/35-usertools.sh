@@ -4,7 +4,7 @@
 # against fixture sysfs trees, a PAT list and a fake telemetry socket
 # (devtools/usertools-test.py), and flake8 on the new Python files
 # (79 columns, as DPDK's .editorconfig asks for Python). The tools on a
-# real kernel are tested in the guest (tests/69-usertools.sh). About 2 s.
+# real kernel are tested in the guest (tests/71-usertools.sh). About 2 s.
 set -uo pipefail
 . "$(dirname "$0")/../wc-common.sh"
 
