@@ -2,8 +2,8 @@
 # SPDX-License-Identifier: BSD-3-Clause
 # Payload: the vfio-pci-wc module (kernel/linux/vfio_pci_wc, built from its
 # DKMS source layout, which carries the uAPI compat header), its selftests
-# (kselftest harness from devtools/get-linux-tools.sh) and the shell
-# helpers of the tests/2?-vfio-pci-wc-*.sh guest tests.
+# (their Makefile, kselftest harness from devtools/get-linux-tools.sh) and
+# the shell helpers of the tests/2?-vfio-pci-wc-*.sh guest tests.
 set -euo pipefail
 . "$(dirname "$0")/../../wc-common.sh"
 g=$WC_REPO/devtools/guest
@@ -17,16 +17,11 @@ trap 'rm -rf "$stage"' EXIT
 make -s -C "$mod" dkms-src DESTDIR="$stage/dkms" >/dev/null
 "$g/build-module.sh" "$stage"/dkms/usr/src/vfio-pci-wc-* "$WC_PAYLOAD_MODULES"
 
-# The selftests: one flat source dir (build-prog.sh puts it on -I)
-src=$stage/selftests
-mkdir -p "$src/linux"
-cp "$mod"/selftests/*.[ch] "$g"/progs/ptecheck_lib.[ch] \
-	"$tools"/kselftest_harness.h "$tools"/kselftest.h "$src/"
-cp "$WC_REPO"/kernel/linux/uapi/linux/vfio_dmabuf_compat.h "$src/linux/"
-for t in "$src"/vfio_pci_wc_*_test.c; do
-	name=$(basename "$t" .c)
-	"$g/build-prog.sh" "$WC_PAYLOAD_BIN/$name" "$t" \
-		"$src/vfio_pci_wc_util.c" "$src/ptecheck_lib.c" \
-		-- -Wno-unused-parameter
-done
+# The selftests, with their own Makefile, from the module's folder and
+# the uAPI header next to it (kernel/linux/ as in the exported series).
+mkdir -p "$stage/src/kselftest"
+cp -a "$WC_REPO/kernel/linux/." "$stage/src/linux/"
+cp "$tools"/kselftest_harness.h "$tools"/kselftest.h "$stage/src/kselftest/"
+"$g/build-make.sh" "$stage/src" linux/vfio_pci_wc/selftests "$WC_PAYLOAD_BIN" \
+	KSELFTEST_DIR=../../../kselftest EXTRA_CFLAGS=-Werror
 install -m 0644 "$g/vfio-pci-wc.sh" "$WC_PAYLOAD_SHARE/vfio-pci-wc.sh"

@@ -9,6 +9,7 @@ set -euo pipefail
 g=$WC_REPO/devtools/guest
 build=$WC_BUILD/dpdk/build
 pc=$build/meson-uninstalled
+pte=$WC_REPO/kernel/linux/vfio_pci_wc/selftests
 
 [ -f "$pc/libdpdk-uninstalled.pc" ] || {
 	echo "no DPDK build in $build (see the dpdk payload)"
@@ -22,8 +23,8 @@ trap 'rm -rf "$out"' EXIT
 gcc -O2 -g -march=corei7 -Wall -Wextra -Werror \
 	-DALLOW_EXPERIMENTAL_API -DALLOW_INTERNAL_API \
 	$(PKG_CONFIG_PATH=$pc pkg-config --static --cflags libdpdk) \
-	-I"$g/progs" -o "$out/dpdk-wc-probe" \
-	"$g/progs/dpdk-wc-probe.c" "$g/progs/ptecheck_lib.c" \
+	-I"$pte" -o "$out/dpdk-wc-probe" \
+	"$g/progs/dpdk-wc-probe.c" "$pte/ptecheck_lib.c" \
 	$(PKG_CONFIG_PATH=$pc pkg-config --static --libs libdpdk)
 "$g/install-bin.sh" "$WC_GUEST_ROOT_DIR" /opt/wc/bin "$out/dpdk-wc-probe"
 
