@@ -28,7 +28,7 @@ vdev_demo() {
 	echo "build: $dir"
 	grep -E '^Port MAC Address|^[0-9]+ +([0-9A-F]{2}:){5}[0-9A-F]{2} ' "$log" || true
 	echo "testpmd: ${ports:-?} ports, forwarded ${pkts:-0} packets, exit status $rc (log: $log)"
-	[ "$rc" = 0 ] && [ "${pkts:-0}" -gt 0 ] ||
+	{ [ "$rc" = 0 ] && [ "${pkts:-0}" -gt 0 ]; } ||
 		wc_die "testpmd did not forward packets (log: $log)"
 }
 

@@ -35,7 +35,7 @@ default_author() {
 	local name email
 	name=$(git -C "$WC_REPO" config user.name || true)
 	email=$(git -C "$WC_REPO" config user.email || true)
-	[ -n "$name" ] && [ -n "$email" ] ||
+	{ [ -n "$name" ] && [ -n "$email" ]; } ||
 		wc_die "no From: line in the patch and no git user.name/user.email"
 	echo "$name <$email>"
 }
@@ -59,7 +59,7 @@ patch_author() { # <patch>
 	from=$(wc_patch_header "$1" | sed -n 's/^From:[[:space:]]*//p' | head -n1)
 	[ -n "$from" ] ||
 		from=$(wc_patch_header "$1" | sed -n 's/^Signed-off-by:[[:space:]]*//p' | head -n1)
-	[ -n "$from" ] && echo "$from" || default_author
+	if [ -n "$from" ]; then echo "$from"; else default_author; fi
 }
 
 # Every overlay file claimed by exactly one patch, every claim an overlay file.
@@ -160,7 +160,7 @@ check_series() { # <out dir>
 	wc_need_pkgs gawk git
 	tools=$(bash "$WC_REPO/devtools/get-linux-tools.sh")
 	local patches report
-	mapfile -t patches < <(ls "$1"/*.patch | grep -v '/0000-cover-letter\.patch$')
+	mapfile -t patches < <(wc_exported_patches "$1")
 	# Findings listed in devtools/checkpatch-exceptions.txt are accepted.
 	report=$(cd "$repo" && DPDK_CHECKPATCH_PATH=$tools/checkpatch.pl \
 		devtools/checkpatches.sh "${patches[@]}") ||

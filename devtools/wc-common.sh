@@ -1,4 +1,5 @@
 # SPDX-License-Identifier: BSD-3-Clause
+# shellcheck shell=bash
 # Shared helpers for the devtools scripts of the VFIO write-combining overlay.
 # Source it; it defines variables and functions only.
 

@@ -1,4 +1,5 @@
 # SPDX-License-Identifier: BSD-3-Clause
+# shellcheck shell=bash
 # The overlay and the patch series as the devtools scripts see them.
 # Source it after wc-common.sh; it defines functions only.
 #
@@ -80,6 +81,17 @@ wc_git_apply() { # <dir> <patch> [git apply options]
 	# enclosing repository (it would then skip or misplace paths).
 	(cd "$dir" && GIT_CEILING_DIRECTORIES=$(dirname "$dir") \
 		git apply --whitespace=nowarn -p1 "$@" "$patch")
+}
+
+# The patches of an exported series (git format-patch), without the cover
+# letter, in order.
+wc_exported_patches() { # <series dir>
+	local p
+	for p in "$1"/[0-9][0-9][0-9][0-9]-*.patch; do
+		case $p in */0000-cover-letter.patch) continue ;; esac
+		[ -f "$p" ] && printf '%s\n' "$p"
+	done
+	return 0
 }
 
 # check-git-log.sh wants every author and every *-by: person in .mailmap:

@@ -96,11 +96,11 @@ host_check() {
 	if [ "${want#hex:}" != "$want" ]; then
 		want=${want#hex:}
 		len=$((${#want} / 2))
-		got=$(dd if="$run/ivshmem.bin" bs=1 skip=$((off)) count=$len 2>/dev/null |
+		got=$(dd if="$run/ivshmem.bin" bs=1 skip=$((off)) count="$len" 2>/dev/null |
 			od -An -v -tx1 | tr -d ' \n')
 	else
 		len=${#want}
-		got=$(dd if="$run/ivshmem.bin" bs=1 skip=$((off)) count=$len 2>/dev/null |
+		got=$(dd if="$run/ivshmem.bin" bs=1 skip=$((off)) count="$len" 2>/dev/null |
 			tr -d '\0')
 	fi
 	[ "$got" = "$want" ] ||

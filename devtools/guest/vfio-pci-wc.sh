@@ -1,4 +1,5 @@
 # SPDX-License-Identifier: BSD-3-Clause
+# shellcheck shell=dash # busybox ash, like dash, has local
 # Shell helpers of the vfio-pci-wc guest tests (busybox sh), sourced after
 # /opt/wc/lib.sh.
 
@@ -30,6 +31,7 @@ wc_selftest() {
 # wc_pat_lines <bdf> <bar>: pat_memtype_list lines inside that BAR
 wc_pat_lines() {
 	local start end line
+	# shellcheck disable=SC2046 # the resource line splits into its fields
 	set -- $(sed -n "$(($2 + 1))p" "/sys/bus/pci/devices/$1/resource")
 	start=$(($1)) end=$(($2))
 	sed -n 's/.*\[mem \(0x[0-9a-f]*\)-\(0x[0-9a-f]*\)\].*/\1 \2 &/p' \

@@ -111,7 +111,7 @@ test_noop_reassembly() {
 	if [ -z "$plan" ] && [ ! -s "$WC_BUILD/assemble.changes" ]; then
 		wc_pass pipeline/noop-reassembly
 	else
-		wc_fail pipeline/noop-reassembly "re-assembly without changes leaves work for ninja: $(echo $plan | head -c 200)"
+		wc_fail pipeline/noop-reassembly "re-assembly without changes leaves work for ninja: $(echo "$plan" | head -c 200)"
 	fi
 	touch "$R/$unit"
 	st assemble.sh
@@ -119,7 +119,7 @@ test_noop_reassembly() {
 	if [ -z "$plan" ]; then
 		wc_pass pipeline/touched-unchanged-file-not-rebuilt
 	else
-		wc_fail pipeline/touched-unchanged-file-not-rebuilt "ninja would run: $(echo $plan | head -c 200)"
+		wc_fail pipeline/touched-unchanged-file-not-rebuilt "ninja would run: $(echo "$plan" | head -c 200)"
 	fi
 }
 
@@ -132,7 +132,7 @@ test_changed_file_rebuilt() {
 	if [ "$files" = "../$unit" ] && grep -q "return 2;" "$tree/$unit"; then
 		wc_pass pipeline/changed-file-rebuilt
 	else
-		wc_fail pipeline/changed-file-rebuilt "expected exactly ../$unit compiled, got: $(echo $files)"
+		wc_fail pipeline/changed-file-rebuilt "expected exactly ../$unit compiled, got: ${files//$'\n'/ }"
 	fi
 }
 

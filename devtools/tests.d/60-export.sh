@@ -105,7 +105,7 @@ main() {
 	pristine=$(bash "$WC_REPO/devtools/get-dpdk.sh" 2>"$log") ||
 		{ show_log "$log"; wc_fail export/series "no pristine DPDK tree"; exit 0; }
 	export_series || exit 0
-	mapfile -t patches < <(ls "$out"/*.patch 2>/dev/null | grep -v '/0000-cover-letter\.patch$')
+	mapfile -t patches < <(wc_exported_patches "$out")
 	check_git_am "$pristine" "${patches[@]}"
 	if [ ${#patches[@]} = 0 ]; then
 		wc_skip export/checkpatch "patches/series is empty, no patch to check"

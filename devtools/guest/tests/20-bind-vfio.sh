@@ -13,9 +13,9 @@ hp=$(sed -n 's/^HugePages_Total: *//p' /proc/meminfo)
 grep -q " /sys/kernel/debug debugfs " /proc/mounts || fail "debugfs is not mounted"
 
 dmesg | grep -q 'DMAR: IOMMU enabled' || fail "the guest IOMMU is not enabled"
-expect_eq "$(cat /sys/bus/pci/devices/$WC_BDF_IVSHMEM/device)" 0x1110 "ivshmem device id at $WC_BDF_IVSHMEM"
-expect_eq "$(cat /sys/bus/pci/devices/$WC_BDF_VIRTIO/device)" 0x1041 "virtio-net (modern) device id at $WC_BDF_VIRTIO"
-expect_eq "$(cat /sys/bus/pci/devices/$WC_BDF_E1000E/device)" 0x10d3 "e1000e device id at $WC_BDF_E1000E"
+expect_eq "$(cat "/sys/bus/pci/devices/$WC_BDF_IVSHMEM/device")" 0x1110 "ivshmem device id at $WC_BDF_IVSHMEM"
+expect_eq "$(cat "/sys/bus/pci/devices/$WC_BDF_VIRTIO/device")" 0x1041 "virtio-net (modern) device id at $WC_BDF_VIRTIO"
+expect_eq "$(cat "/sys/bus/pci/devices/$WC_BDF_E1000E/device")" 0x10d3 "e1000e device id at $WC_BDF_E1000E"
 
 # resource lines: start end flags; BAR2 of ivshmem is 1 MiB, 64-bit
 # prefetchable memory (IORESOURCE_MEM | PREFETCH | MEM_64).

@@ -1,4 +1,4 @@
-/* SPDX-License-Identifier: BSD-3-Clause */
+// SPDX-License-Identifier: BSD-3-Clause
 #include <errno.h>
 #include <fcntl.h>
 #include <inttypes.h>
@@ -19,7 +19,7 @@ ptecheck_query(const volatile void *addr, char *line, size_t len)
 	fd = open(PTECHECK_PATH, O_RDWR);
 	if (fd < 0)
 		return errno == ENOENT ? -ENODEV : -errno;
-	snprintf(req, sizeof(req), "0x%" PRIxPTR, (uintptr_t)addr);
+	snprintf(req, sizeof(req), "0x%lx", (unsigned long)addr);
 	if (write(fd, req, strlen(req)) < 0) {
 		ret = -errno;
 		goto out;
