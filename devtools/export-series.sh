@@ -185,6 +185,7 @@ main() {
 		shift
 	done
 	repo=$WC_BUILD/export/dpdk
+	wc_build_lock export
 	committer_name=$(git -C "$WC_REPO" config user.name || echo "DPDK VFIO WC")
 	committer_email=$(git -C "$WC_REPO" config user.email || echo "wc@localhost")
 	check_claims

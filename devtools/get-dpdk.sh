@@ -95,9 +95,12 @@ deb-src [signed-by=/usr/share/keyrings/debian-archive-keyring.gpg] $uri bookworm
 		return
 	fi
 	orig=$(printf '%s\n' "$dl"/dpdk_"$upstream".orig.tar.* | head -n1)
+	# Runs in $(...), which does not inherit the cleanup trap.
+	trap wc_cleanup EXIT
+	tmp=$(mktemp -d "$WC_CACHE/dpdk/unpack.XXXXXX")
+	wc_rm_on_exit "$tmp"
 	# Only the upstream tarball: the pristine tree has none of Debian's
 	# packaging patches.
-	tmp=$(mktemp -d "$WC_CACHE/dpdk/unpack.XXXXXX")
 	tar -xf "$orig" -C "$tmp"
 	top=$(ls -1 "$tmp")
 	{ [ "$(echo "$top" | wc -l)" -eq 1 ] && [ -f "$tmp/$top/VERSION" ]; } ||
@@ -120,7 +123,13 @@ main() {
 	fi
 	tree=$(cached_tree)
 	if [ -z "$tree" ] || [ -n "${WC_DPDK_REFRESH:-}" ]; then
-		tree=$(fetch_debian_source)
+		# One fetch at a time; a run that waited finds the tree the
+		# other one unpacked.
+		wc_lock "$WC_CACHE/dpdk/.lock"
+		tree=$(cached_tree)
+		if [ -z "$tree" ] || [ -n "${WC_DPDK_REFRESH:-}" ]; then
+			tree=$(fetch_debian_source)
+		fi
 	fi
 	wc_log "using DPDK $(head -n1 "$tree/VERSION") ($(cat "$tree.verified")) from $tree"
 	echo "$tree"

@@ -20,7 +20,7 @@ shift 3
 wc_guest_resolve_kernel
 root=$("$WC_GUEST_DIR/buildroot.sh")
 work=$(mktemp -d "$root/tmp/wc-make.XXXXXX")
-trap 'rm -rf "$work"' EXIT
+wc_rm_on_exit "$work"
 cp -a "$src/." "$work/"
 inside=/tmp/${work##*/}
 mkdir -p "$out"

@@ -200,10 +200,13 @@ main() {
 	mkdir -p "$WC_GUEST_OUT"
 	exec 7>"$WC_GUEST_OUT/.lock"
 	flock -n 7 || { wc_log "waiting for another guest run in $WC_GUEST_OUT"; flock 7; }
-	img=$("$WC_GUEST_DIR/mkimage.sh" "$@") || {
+	# In the background, so that a signal stops the run at once.
+	wc_bg "$WC_GUEST_DIR/mkimage.sh" "$@" >"$WC_GUEST_OUT/image.path"
+	wc_wait "$WC_BG_PID" || {
 		result FAIL image "building the guest image failed"
 		exit 1
 	}
+	img=$(cat "$WC_GUEST_OUT/image.path")
 	while IFS= read -r t; do
 		printf '%s\n' "$t"
 		case $t in FAIL:*) nfail=$((nfail + 1)) ;; esac
@@ -227,17 +230,23 @@ main() {
 		"wc.run=$(od -An -N4 -tx4 /dev/urandom | tr -d ' ')"
 	printf '%q ' "${WC_QEMU_CMD[@]}" >"$run/qemu.cmd"
 	if [ "${WC_GUEST_VERBOSE:-0}" = 1 ]; then
-		tail -n +1 -f "$run/console.log" >&2 &
-		tailpid=$!
+		wc_bg tail -n +1 -f "$run/console.log" >&2
+		tailpid=$WC_BG_PID
 	fi
 	wc_log "booting the $WC_GUEST_ARCH guest (${#tests[@]} tests, limit ${total}s)"
 	start=$SECONDS
-	timeout -k 10 "$total" "${WC_QEMU_CMD[@]}" </dev/null >"$run/qemu.log" 2>&1 &
-	qpid=$!
-	hung=$(watch_guest "$qpid")
-	wait "$qpid"
+	# In the background, stopped on exit and on SIGINT/SIGTERM (wc_bg):
+	# timeout(1) runs QEMU in a process group of its own, which a Ctrl-C
+	# does not reach. The watch runs in the background too, so that
+	# the signal traps are not held up until it ends.
+	wc_bg timeout -k 10 "$total" "${WC_QEMU_CMD[@]}" </dev/null >"$run/qemu.log" 2>&1
+	qpid=$WC_BG_PID
+	wc_bg watch_guest "$qpid" >"$run/watch.txt"
+	wc_wait "$WC_BG_PID"
+	hung=$(cat "$run/watch.txt")
+	wc_wait "$qpid"
 	qstatus=$?
-	[ -z "$tailpid" ] || kill "$tailpid" 2>/dev/null
+	[ -z "$tailpid" ] || { kill "$tailpid" 2>/dev/null; wc_wait "$tailpid"; }
 	if [ -n "$hung" ]; then
 		guest_end="guest killed: $hung"
 	elif [ $qstatus = 124 ] || [ $qstatus = 137 ]; then

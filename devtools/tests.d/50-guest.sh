@@ -6,13 +6,16 @@
 # print their own PASS/FAIL/SKIP lines; checkpatch of the guest's ptecheck
 # module is in the lint stage. WC_GUEST_SELFTEST=0 skips the self-test.
 set -uo pipefail
-devtools=$(cd "$(dirname "$0")/.." && pwd)
-guest=$devtools/guest
+. "$(dirname "$0")/../wc-common.sh"
+guest=$WC_REPO/devtools/guest
 
+# In the background so that SIGINT/SIGTERM reach them through the trap.
 rc=0
-bash "$guest/run-tests.sh" || rc=1
+wc_bg bash "$guest/run-tests.sh"
+wc_wait "$WC_BG_PID" || rc=1
 if [ "${WC_GUEST_SELFTEST:-1}" != 0 ]; then
-	bash "$guest/selftest.sh" || rc=1
+	wc_bg bash "$guest/selftest.sh"
+	wc_wait "$WC_BG_PID" || rc=1
 fi
 
 exit $rc

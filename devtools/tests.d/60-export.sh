@@ -9,6 +9,7 @@ set -uo pipefail
 . "$(dirname "$0")/../wc-common.sh"
 . "$(dirname "$0")/../wc-overlay.sh"
 
+wc_build_lock export
 out=$WC_BUILD/series
 am=$WC_BUILD/export/am
 log=$WC_BUILD/logs/export.log

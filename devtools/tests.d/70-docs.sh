@@ -16,6 +16,7 @@
 set -uo pipefail
 . "$(dirname "$0")/../wc-common.sh"
 
+wc_build_lock docs
 out=$WC_BUILD/docs
 log=$WC_BUILD/logs/docs.log
 mkdir -p "$WC_BUILD/logs" "$out"

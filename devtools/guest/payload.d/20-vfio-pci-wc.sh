@@ -11,7 +11,7 @@ mod=$WC_REPO/kernel/linux/vfio_pci_wc
 tools=$("$WC_REPO/devtools/get-linux-tools.sh")
 
 stage=$(mktemp -d)
-trap 'rm -rf "$stage"' EXIT
+wc_rm_on_exit "$stage"
 
 # The module, from the same tree DKMS would get
 make -s -C "$mod" dkms-src DESTDIR="$stage/dkms" >/dev/null

@@ -17,7 +17,7 @@ pte=$WC_REPO/kernel/linux/vfio_pci_wc/selftests
 }
 wc_need_pkgs gcc pkg-config valgrind
 out=$(mktemp -d)
-trap 'rm -rf "$out"' EXIT
+wc_rm_on_exit "$out"
 # Same machine flags as the DPDK build (-Dplatform=generic).
 # shellcheck disable=SC2046 # pkg-config output is a list of words
 gcc -O2 -g -march=corei7 -Wall -Wextra -Werror \
