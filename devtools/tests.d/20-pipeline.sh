@@ -7,6 +7,7 @@
 #   doc/wc_selftest.txt        an overlay file that is not compiled
 set -uo pipefail
 . "$(dirname "$0")/../wc-common.sh"
+. "$(dirname "$0")/../wc-overlay.sh"
 
 wc_build_lock pipeline
 T=$WC_BUILD/selftest
@@ -216,17 +217,9 @@ test_export_git_am() { # <pristine tree>
 		wc_fail pipeline/export-git-am "export-series.sh failed"
 		return
 	fi
-	rm -rf "$am"
-	cp -a "$1" "$am"
-	chmod -R u+w "$am"
-	(cd "$am" && "${GIT[@]}" init -q && "${GIT[@]}" add -A -f &&
-		"${GIT[@]}" commit -q -m pristine) >"$log" 2>&1
-	if ! (cd "$am" && "${GIT[@]}" am -q "$series"/000[1-9]-*.patch) >>"$log" 2>&1; then
-		show_log
-		wc_fail pipeline/export-git-am "the exported series does not git am onto pristine"
-	elif ! diff -r -q -x .git -x 'build' -x 'build-*' "$am" "$tree" >"$log" 2>&1; then
-		show_log
-		wc_fail pipeline/export-git-am "pristine + exported series differs from the assembled tree"
+	if ! wc_check_git_am "$1" "$tree" "$am" "$series"/000[1-9]-*.patch >"$log" 2>&1; then
+		head -n -1 "$log" | wc_indent
+		wc_fail pipeline/export-git-am "$(tail -n1 "$log")"
 	elif [ "$(git -C "$am" log -1 --format=%s)" != "kvargs: build self-test file" ] ||
 	     git -C "$am" log -1 --format=%B | grep -q '^Overlay:' ||
 	     ! git -C "$am" log -1 --format=%B | grep -q '^Signed-off-by: '; then
