@@ -169,7 +169,9 @@ wc_private_apt() {
 # swallow the result line printed after it.
 wc_indent() { awk '{ print "  " $0 }'; }
 
-# Result lines of test stages (devtools/tests.d/), counted by test.sh.
-wc_pass() { printf 'PASS: %s\n' "$1"; }
-wc_fail() { printf 'FAIL: %s: %s\n' "$1" "$2"; }
-wc_skip() { printf 'SKIP: %s: %s\n' "$1" "$2"; }
+# Result lines of test stages (devtools/tests.d/), counted by test.sh:
+# wc_result <PASS|FAIL|SKIP> <name> [reason].
+wc_result() { printf '%s: %s%s\n' "$1" "$2" "${3:+: $3}"; }
+wc_pass() { wc_result PASS "$1"; }
+wc_fail() { wc_result FAIL "$1" "$2"; }
+wc_skip() { wc_result SKIP "$1" "$2"; }

@@ -23,6 +23,7 @@ set -uo pipefail
 . "$(dirname "$0")/../wc-common.sh"
 . "$(dirname "$0")/guest-common.sh"
 . "$(dirname "$0")/machine.sh"
+. "$(dirname "$0")/parse.sh"
 
 # Kernel messages that fail the test they appear in.
 DMESG_BAD='WARNING:|BUG:|Oops|general protection fault|Kernel panic|Call Trace:|UBSAN:|conflicting memory types|x86/PAT: |DMAR: DRHD: handling fault|DMAR: [[]DMA|blocked for more than'
@@ -37,11 +38,7 @@ HANG_GRACE=${WC_GUEST_HANG_GRACE:-60}
 
 nfail=0
 result() { # <status> <name> [reason]
-	if [ -n "${3:-}" ]; then
-		printf '%s: guest/%s: %s\n' "$1" "$2" "$3"
-	else
-		printf '%s: guest/%s\n' "$1" "$2"
-	fi
+	wc_result "$1" "guest/$2" "${3:-}"
 	[ "$1" = FAIL ] && nfail=$((nfail + 1))
 	return 0
 }
@@ -193,7 +190,7 @@ judge_boot() { # <qemu status>
 }
 
 main() {
-	local img t name tests=() tmo total=$BOOT_MARGIN qstatus start tailpid='' qpid hung
+	local img t name tests=() total=$BOOT_MARGIN qstatus start tailpid='' qpid hung
 	wc_need_pkgs "$WC_GUEST_QEMU_PKG" busybox-static kmod xz-utils zstd cpio \
 		debootstrap debian-archive-keyring binutils
 	# One run at a time per output directory (image and artefacts).
@@ -215,8 +212,7 @@ main() {
 	for t in "$img"/root/opt/wc/tests/*.sh; do
 		name=$(basename "$t" .sh)
 		tests+=("$name")
-		tmo=$(sed -n 's/^# timeout: *\([0-9][0-9]*\).*/\1/p' "$t" | head -n1)
-		total=$((total + ${tmo:-60}))
+		total=$((total + $(test_timeout "$t")))
 	done
 
 	run=$WC_GUEST_OUT/run

@@ -10,6 +10,7 @@
 set -uo pipefail
 . "$(dirname "$0")/../wc-common.sh"
 . "$(dirname "$0")/guest-common.sh"
+. "$(dirname "$0")/parse.sh"
 
 nfail=0
 
@@ -55,9 +56,8 @@ check_group() { # <tests dir> <verdict prefix>
 	fi
 	for t in "$dir"/[0-9][0-9]-*.sh; do
 		name=$(basename "$t" .sh)
-		check "$out/verdicts.txt" "$prefix$name" \
-			"$(sed -n 's/^# expect: //p' "$t" | head -n1)" "$name"
-		boot=$(sed -n 's/^# expect-boot: //p' "$t" | head -n1)
+		check "$out/verdicts.txt" "$prefix$name" "$(test_header "$t" expect)" "$name"
+		boot=$(test_header "$t" expect-boot)
 		[ -z "$boot" ] || check "$out/verdicts.txt" "$prefix$name-boot" "$boot" boot
 	done
 }
