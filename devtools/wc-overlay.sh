@@ -160,11 +160,30 @@ wc_check_git_am() {
 		echo "the series does not apply with git am onto pristine DPDK"
 		return 1
 	fi
-	if ! out=$(diff -r -q -x .git -x build -x 'build-*' "$dir" "$tree" 2>&1); then
+	out=$(diff -r -q -x .git -x build -x 'build-*' "$dir" "$tree" 2>&1 |
+		wc_drop_ignored "$dir" "$tree")
+	if [ -n "$out" ]; then
 		printf '%s\n' "$out" | tail -n 10
 		echo "pristine + series differs from the assembled tree"
 		return 1
 	fi
+}
+
+# Drop the "Only in <tree>..." lines of diff -r -q for files DPDK's
+# .gitignore in <repo> ignores: build output such as the feature tables
+# the documentation build writes into the source tree.
+wc_drop_ignored() { # <repo> <tree>
+	local line rel f
+	while IFS= read -r line; do
+		case $line in
+		"Only in $2"*)
+			rel=${line#Only in "$2"}
+			rel=${rel#/}
+			f=${rel%%: *}/${rel#*: }
+			git -C "$1" check-ignore -q -- "${f#/}" && continue ;;
+		esac
+		printf '%s\n' "$line"
+	done
 }
 
 # wc_checkpatch <export repo> <patch>: DPDK's checkpatches.sh with the
