@@ -121,8 +121,11 @@ managed_sync() { # <pristine> <stage> <tree> <old manifest>
 	done <"$stage.paths"
 	# No longer managed: back to pristine (or gone).
 	while IFS= read -r f; do
-		[ -e "$pristine/$f" ] && sync_path "$pristine/$f" "$tree" "$f" ||
+		if [ -e "$pristine/$f" ]; then
+			sync_path "$pristine/$f" "$tree" "$f"
+		else
 			sync_path "" "$tree" "$f"
+		fi
 	done < <(comm -23 "$4" "$stage.paths")
 }
 

@@ -43,6 +43,7 @@ usage() {
 	exit "${1:-0}"
 }
 
+# shellcheck disable=SC2054 # commas are meson option syntax
 meson_options() { # <asan: 0|1>
 	local opts=(
 		-Dplatform=generic

@@ -67,7 +67,7 @@ exception_for() { # <file> <line> <message> <code>
 		[ -z "$eline" ] || [ "$eline" = "$2" ] || continue
 		[ "$emsg" = "$3" ] || continue
 		[ "$ecode" = "*" ] || [ "$ecode" = "$4" ] || continue
-		echo "$why" | sed 's/^[[:space:]]*//'
+		echo "${why#"${why%%[![:space:]]*}"}"
 		return 0
 	done < "$exceptions"
 	return 1

@@ -16,6 +16,7 @@
 set -euo pipefail
 . "$(dirname "$0")/wc-common.sh"
 . "$(dirname "$0")/wc-overlay.sh"
+. "$(dirname "$0")/guest/parse.sh"
 
 vdev_demo() {
 	local dir log rc=0 ports pkts
@@ -26,12 +27,11 @@ vdev_demo() {
 		--vdev net_null0 --vdev net_ring0 -l 0-1 -- -i --total-num-mbufs=2048 \
 		>"$log" 2>&1 || rc=$?
 	ports=$(awk '/^Number of available ports:/ { print $NF }' "$log")
-	pkts=$(awk '/Accumulated forward statistics/ { on = 1 }
-		on && /RX-packets:/ { print $2; exit }' "$log")
+	pkts=$(($(testpmd_stat "$log" 0 RX packets) + $(testpmd_stat "$log" 1 RX packets)))
 	echo "build: $dir"
 	grep -E '^Port MAC Address|^[0-9]+ +([0-9A-F]{2}:){5}[0-9A-F]{2} ' "$log" || true
 	echo "testpmd: ${ports:-?} ports, forwarded ${pkts:-0} packets, exit status $rc (log: $log)"
-	[ "$rc" = 0 ] && [ "${pkts:-0}" -gt 0 ] ||
+	{ [ "$rc" = 0 ] && [ "${pkts:-0}" -gt 0 ]; } ||
 		wc_die "testpmd did not forward packets (log: $log)"
 }
 

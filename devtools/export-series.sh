@@ -35,7 +35,7 @@ default_author() {
 	local name email
 	name=$(git -C "$WC_REPO" config user.name || true)
 	email=$(git -C "$WC_REPO" config user.email || true)
-	[ -n "$name" ] && [ -n "$email" ] ||
+	{ [ -n "$name" ] && [ -n "$email" ]; } ||
 		wc_die "no From: line in the patch and no git user.name/user.email"
 	echo "$name <$email>"
 }
@@ -59,7 +59,7 @@ patch_author() { # <patch>
 	from=$(wc_patch_header "$1" | sed -n 's/^From:[[:space:]]*//p' | head -n1)
 	[ -n "$from" ] ||
 		from=$(wc_patch_header "$1" | sed -n 's/^Signed-off-by:[[:space:]]*//p' | head -n1)
-	[ -n "$from" ] && echo "$from" || default_author
+	if [ -n "$from" ]; then echo "$from"; else default_author; fi
 }
 
 # Every overlay file claimed by exactly one patch, every claim an overlay file.
@@ -96,18 +96,6 @@ git_export() { # git in the export repo, with a fixed committer
 		-c commit.gpgsign=false -c core.autocrlf=false "$@"
 }
 
-init_repo() { # <pristine>
-	rm -rf "$repo"
-	mkdir -p "${repo%/*}"
-	cp -a "$1" "$repo"
-	chmod -R u+w "$repo"
-	git_export init -q
-	printf '/build/\n/build-*/\n' >>"$repo/.git/info/exclude"
-	git_export add -A -f # DPDK ignores dot files it tracks
-	git_export commit -q -m pristine
-	git_export tag pristine
-}
-
 commit_patch() { # <name>
 	local name=$1 p f
 	p=$(wc_patch_path "$name")
@@ -141,34 +129,12 @@ open(p, "w").write(s)
 EOF
 }
 
-build_each_commit() {
-	local c n=0 start
-	start=$(date +%s)
-	for c in $(git_export rev-list --reverse pristine..HEAD); do
-		n=$((n + 1))
-		git_export checkout -q "$c"
-		wc_log "building commit $n: $(git_export log -1 --format=%s)"
-		WC_BUILD=${repo%/*} bash "$WC_REPO/devtools/build.sh" --no-assemble >/dev/null ||
-			wc_die "commit $n ($(git_export log -1 --format=%s)) does not build"
-	done
-	git_export checkout -q "$branch"
-	wc_log "$n commits built one by one in $(($(date +%s) - start)) s"
-}
-
 check_series() { # <out dir>
-	local tools rc=0
-	wc_need_pkgs gawk git
-	tools=$(bash "$WC_REPO/devtools/get-linux-tools.sh")
-	local patches report
-	mapfile -t patches < <(ls "$1"/*.patch | grep -v '/0000-cover-letter\.patch$')
-	# Findings listed in devtools/checkpatch-exceptions.txt are accepted.
-	report=$(cd "$repo" && DPDK_CHECKPATCH_PATH=$tools/checkpatch.pl \
-		devtools/checkpatches.sh "${patches[@]}") ||
-		printf '%s\n' "$report" | bash "$WC_REPO/devtools/checkpatch-filter.sh" ||
-		{ printf '%s\n' "$report"; rc=1; }
-	wc_mailmap_add "$repo"
-	(cd "$repo" && devtools/check-git-log.sh -r pristine..HEAD) || rc=1
-	wc_mailmap_restore "$repo"
+	local rc=0 p
+	while IFS= read -r p; do
+		wc_checkpatch "$repo" "$p" >&2 || rc=1
+	done < <(wc_exported_patches "$1")
+	wc_check_git_log "$repo" >&2 || rc=1
 	return $rc
 }
 
@@ -185,12 +151,12 @@ main() {
 		shift
 	done
 	repo=$WC_BUILD/export/dpdk
+	wc_build_lock export
 	committer_name=$(git -C "$WC_REPO" config user.name || echo "DPDK VFIO WC")
 	committer_email=$(git -C "$WC_REPO" config user.email || echo "wc@localhost")
 	check_claims
 	pristine=$(bash "$WC_REPO/devtools/get-dpdk.sh")
-	init_repo "$pristine"
-	branch=$(git_export symbolic-ref --short HEAD)
+	wc_pristine_repo "$pristine" "$repo"
 	while IFS= read -r name; do
 		commit_patch "$name"
 		n=$((n + 1))
@@ -205,7 +171,7 @@ main() {
 	git_export format-patch -q --cover-letter -o "$out" pristine..HEAD
 	cover_letter "$out"
 	wc_log "$n patches + cover letter in $out"
-	[ "$check_build" = 0 ] || build_each_commit
+	[ "$check_build" = 0 ] || wc_build_each_commit "$repo"
 	[ "$check" = 0 ] || check_series "$out" || wc_die "the series does not pass DPDK's checks"
 	echo "$out"
 }

@@ -29,7 +29,7 @@ use_dpdk_src() {
 	local src version
 	[ -d "$DPDK_SRC" ] || wc_die "DPDK_SRC=$DPDK_SRC is not a directory"
 	src=$(cd "$DPDK_SRC" && pwd)
-	[ -f "$src/VERSION" ] && [ -f "$src/meson.build" ] ||
+	{ [ -f "$src/VERSION" ] && [ -f "$src/meson.build" ]; } ||
 		wc_die "DPDK_SRC=$src is not a DPDK source tree (no VERSION or meson.build)"
 	version=$(head -n1 "$src/VERSION")
 	dpdk_version_ok "$version" ||
@@ -81,7 +81,7 @@ deb-src [signed-by=/usr/share/keyrings/debian-archive-keyring.gpg] $uri bookworm
 		rm -f "$WC_CACHE/apt-bookworm-src/updated"
 		wc_die "cannot get Debian's dpdk source package (no network or no bookworm deb-src?); set DPDK_SRC=/path/to/dpdk-22.11.x instead"
 	}
-	dsc=$(ls -1 "$dl"/dpdk_*.dsc | sort -V | tail -n1)
+	dsc=$(printf '%s\n' "$dl"/dpdk_*.dsc | sort -V | tail -n1)
 	version=$(awk '/^Version:/ { print $2; exit }' "$dsc")
 	upstream=${version%-*}
 	upstream=${upstream#*:}
@@ -94,13 +94,16 @@ deb-src [signed-by=/usr/share/keyrings/debian-archive-keyring.gpg] $uri bookworm
 		echo "$tree"
 		return
 	fi
-	orig=$(ls -1 "$dl"/dpdk_"$upstream".orig.tar.* | head -n1)
+	orig=$(printf '%s\n' "$dl"/dpdk_"$upstream".orig.tar.* | head -n1)
+	# Runs in $(...), which does not inherit the cleanup trap.
+	trap wc_cleanup EXIT
+	tmp=$(mktemp -d "$WC_CACHE/dpdk/unpack.XXXXXX")
+	wc_rm_on_exit "$tmp"
 	# Only the upstream tarball: the pristine tree has none of Debian's
 	# packaging patches.
-	tmp=$(mktemp -d "$WC_CACHE/dpdk/unpack.XXXXXX")
 	tar -xf "$orig" -C "$tmp"
 	top=$(ls -1 "$tmp")
-	[ "$(echo "$top" | wc -l)" -eq 1 ] && [ -f "$tmp/$top/VERSION" ] ||
+	{ [ "$(echo "$top" | wc -l)" -eq 1 ] && [ -f "$tmp/$top/VERSION" ]; } ||
 		wc_die "unexpected layout of ${orig##*/}"
 	[ "$(head -n1 "$tmp/$top/VERSION")" = "$upstream" ] ||
 		wc_die "${orig##*/} holds DPDK $(head -n1 "$tmp/$top/VERSION"), expected $upstream"
@@ -120,7 +123,13 @@ main() {
 	fi
 	tree=$(cached_tree)
 	if [ -z "$tree" ] || [ -n "${WC_DPDK_REFRESH:-}" ]; then
-		tree=$(fetch_debian_source)
+		# One fetch at a time; a run that waited finds the tree the
+		# other one unpacked.
+		wc_lock "$WC_CACHE/dpdk/.lock"
+		tree=$(cached_tree)
+		if [ -z "$tree" ] || [ -n "${WC_DPDK_REFRESH:-}" ]; then
+			tree=$(fetch_debian_source)
+		fi
 	fi
 	wc_log "using DPDK $(head -n1 "$tree/VERSION") ($(cat "$tree.verified")) from $tree"
 	echo "$tree"

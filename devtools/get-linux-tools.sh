@@ -39,7 +39,7 @@ fetch() {
 deb [signed-by=/usr/share/keyrings/debian-archive-keyring.gpg] $uri bookworm-updates main"
 	mkdir -p "$WC_CACHE"
 	tmp=$(mktemp -d "$WC_CACHE/linux-tools.XXXXXX")
-	trap 'rm -rf "$tmp"' EXIT
+	wc_rm_on_exit "$tmp"
 	(cd "$tmp" && apt-get "${WC_APT[@]}" -q download "$WC_LINUX_SOURCE_PKG") \
 		>"$tmp/apt.log" 2>&1 || {
 		cat "$tmp/apt.log" >&2
@@ -61,6 +61,9 @@ deb [signed-by=/usr/share/keyrings/debian-archive-keyring.gpg] $uri bookworm-upd
 	echo "${deb##*/}" >"$dir/.source"
 }
 
-have_all || fetch
+if ! have_all; then
+	wc_lock "$WC_CACHE/.lock-linux-tools"
+	have_all || fetch
+fi
 wc_log "Linux tools from $(cat "$dir/.source") in $dir"
 echo "$dir"

@@ -35,23 +35,26 @@ stage_selected() { # <stage name> <selection...>
 }
 
 run_stage() { # <stage script>
-	local stage=$1 name rc=unknown line nfail=0
+	local stage=$1 name rc line nfail=0 pid
 	name=$(basename "$stage" .sh)
 	echo "=== stage $name"
-	while IFS= read -r line; do
-		case $line in
-		*"WC-STAGE-STATUS "*)
-			rc=${line##*WC-STAGE-STATUS }
-			line=${line%WC-STAGE-STATUS *}
-			[ -n "$line" ] || continue ;;
-		esac
+	# The stage is stopped with the runner (SIGINT/SIGTERM, see
+	# wc_cleanup); it stops its own children.
+	exec 3< <(exec "$stage" </dev/null 2>&1)
+	pid=$!
+	WC_CLEANUP_PIDS+=("$pid")
+	# "|| [ -n ...]": a last line without newline is a line too.
+	while IFS= read -r line <&3 || [ -n "$line" ]; do
 		printf '%s\n' "$line"
 		case $line in
 		PASS:*) passed=$((passed + 1)) ;;
 		FAIL:*) failed=$((failed + 1)) nfail=$((nfail + 1)) ;;
 		SKIP:*) skipped=$((skipped + 1)) ;;
 		esac
-	done < <("$stage" </dev/null 2>&1; echo "WC-STAGE-STATUS $?")
+	done
+	exec 3<&-
+	wc_wait "$pid"
+	rc=$?
 	if [ "$rc" != 0 ] && [ "$nfail" = 0 ]; then
 		echo "FAIL: $name: stage exited with status $rc"
 		failed=$((failed + 1))

@@ -20,15 +20,17 @@ shift 2
 
 wc_guest_resolve_kernel
 root=$("$WC_GUEST_DIR/buildroot.sh" --modules)
-WC_GUEST_BUILDROOT=$root
+# The objcache key below stamps the root the module is built in.
+export WC_GUEST_BUILDROOT=$root
 work=$(mktemp -d "$root/tmp/wc-module.XXXXXX")
-trap 'rm -rf "$work"' EXIT
+wc_rm_on_exit "$work"
 cp -a "$src/." "$work/"
 inside=/tmp/${work##*/}
 mkdir -p "$out"
 key=module-$(wc_guest_objcache_key "$work" "$(sha256sum <"$0")" "$@")
 wc_guest_objcache_get "$key" "$out" && exit 0
 # In a mount namespace of its own with /proc (objtool of 7.x reads it).
+# shellcheck disable=SC2016 # expanded by the inner sh
 unshare -m --propagation private sh -c \
 	'[ "$0" = / ] || mount -t proc proc "$0/proc" && exec chroot "$0" "$@"' \
 	"$root" env -i PATH=/usr/sbin:/usr/bin:/sbin:/bin HOME=/tmp LANG=C.UTF-8 \

@@ -26,7 +26,7 @@ extra=("$@")
 wc_guest_resolve_kernel
 root=$("$WC_GUEST_DIR/buildroot.sh")
 work=$(mktemp -d "$root/tmp/wc-prog.XXXXXX")
-trap 'rm -rf "$work"' EXIT
+wc_rm_on_exit "$work"
 inside=/tmp/${work##*/}
 args=()
 n=0

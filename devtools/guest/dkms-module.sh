@@ -69,7 +69,7 @@ mkdir -p "$WC_GUEST_CACHE"
 exec 6>"$WC_GUEST_CACHE/.lock-dkms-${root//\//_}"
 flock 6
 tmp=$(mktemp -d "$root/tmp/wc-dkms.XXXXXX")
-trap 'rm -rf "$tmp"' EXIT
+wc_rm_on_exit "$tmp"
 cp "$deb" "$tmp/"
 inside=/tmp/${tmp##*/}/${deb##*/}
 [ "$root" != / ] || inside=$tmp/${deb##*/}
@@ -83,7 +83,8 @@ in_root dkms install "vfio-pci-wc/$version" -k "$WC_GUEST_KVER" --force >"$tmp/d
 	  cat "$root/var/lib/dkms/vfio-pci-wc/$version/build/make.log" >&2 2>/dev/null || true
 	  wc_die "dkms install vfio-pci-wc/$version -k $WC_GUEST_KVER failed"; }
 exec 6>&-
-ko=$(ls "$root"/lib/modules/"$WC_GUEST_KVER"/updates/dkms/vfio-pci-wc.ko* 2>/dev/null | head -n1)
+ko=$(find "$root/lib/modules/$WC_GUEST_KVER/updates/dkms" -maxdepth 1 \
+	-name 'vfio-pci-wc.ko*' 2>/dev/null | head -n1)
 [ -n "$ko" ] || wc_die "dkms installed no vfio-pci-wc.ko for $WC_GUEST_KVER"
 wc_log "DKMS installed $(basename "$ko") for $WC_GUEST_KVER in $root"
 case $ko in

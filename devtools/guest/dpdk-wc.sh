@@ -1,4 +1,5 @@
 # SPDX-License-Identifier: BSD-3-Clause
+# shellcheck shell=dash # busybox ash, like dash, has local
 # Shell helpers of the DPDK write-combining guest tests (busybox sh),
 # sourced after /opt/wc/lib.sh. dpdk-wc-probe is described in
 # devtools/guest/progs/dpdk-wc-probe.c.

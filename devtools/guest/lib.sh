@@ -4,6 +4,9 @@
 #   . /opt/wc/lib.sh
 # See devtools/guest/tests/README.md for the contract.
 
+# testpmd_stat, pat_list and the test header parsers
+. /opt/wc/parse.sh
+
 # The names the page-table check (ptecheck, "attr=") gives the memory
 # types the tests expect: write-combined (pgprot_writecombine), uncached as
 # VFIO maps a BAR (pgprot_noncached), uncached as a sysfs resource<N> file
@@ -126,17 +129,6 @@ run_pattern() {
 # <offset>; "hex:<hex bytes>" compares bytes.
 host_check_ivshmem() {
 	echo "HOSTCHECK ivshmem $1 $2"
-}
-
-# testpmd_stat <testpmd output> <port> <RX|TX> <packets|dropped>: the
-# counter from the final "Forward statistics for port N" block (0 when
-# absent).
-testpmd_stat() {
-	awk -v p="$2" -v k="$3-$4:" '
-		/Forward statistics for port/ { cur = ($6 == p) }
-		/Accumulated forward statistics/ { cur = 0 }
-		cur { for (i = 1; i < NF; i++) if ($i == k) v = $(i + 1) }
-		END { print v + 0 }' "$1"
 }
 
 # testpmd_expect_forwarded <testpmd output>: ports 0 and 1, which share a

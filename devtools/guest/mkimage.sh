@@ -127,9 +127,9 @@ run_payloads() {
 		   WC_PAYLOAD_MODULES=$root/opt/wc/modules \
 		   WC_PAYLOAD_SHARE=$root/opt/wc/share \
 		   bash "$p" >"$log" 2>&1; then
-			echo "PASS: guest/payload/$name" >>"$img/payload.results"
+			wc_pass "guest/payload/$name" >>"$img/payload.results"
 		else
-			echo "FAIL: guest/payload/$name: build failed: $(tail -n1 "$log") (log: $log)" \
+			wc_fail "guest/payload/$name" "build failed: $(tail -n1 "$log") (log: $log)" \
 				>>"$img/payload.results"
 		fi
 	done
@@ -166,7 +166,7 @@ main() {
 	for t in "${tests[@]}"; do
 		cp "$t" "$root/opt/wc/tests/"
 	done
-	cp "$WC_GUEST_DIR/lib.sh" "$root/opt/wc/lib.sh"
+	cp "$WC_GUEST_DIR/lib.sh" "$WC_GUEST_DIR/parse.sh" "$root/opt/wc/"
 	cp "$WC_GUEST_DIR/init" "$root/init"
 	chmod +x "$root/init"
 	write_env

@@ -23,6 +23,7 @@ set -uo pipefail
 . "$(dirname "$0")/../wc-common.sh"
 . "$(dirname "$0")/guest-common.sh"
 . "$(dirname "$0")/machine.sh"
+. "$(dirname "$0")/parse.sh"
 
 # Kernel messages that fail the test they appear in.
 DMESG_BAD='WARNING:|BUG:|Oops|general protection fault|Kernel panic|Call Trace:|UBSAN:|conflicting memory types|x86/PAT: |DMAR: DRHD: handling fault|DMAR: [[]DMA|arm-smmu-v3 .*: event 0x|blocked for more than'
@@ -37,11 +38,7 @@ HANG_GRACE=${WC_GUEST_HANG_GRACE:-60}
 
 nfail=0
 result() { # <status> <name> [reason]
-	if [ -n "${3:-}" ]; then
-		printf '%s: guest/%s: %s\n' "$1" "$2" "$3"
-	else
-		printf '%s: guest/%s\n' "$1" "$2"
-	fi
+	wc_result "$1" "guest/$2" "${3:-}"
 	[ "$1" = FAIL ] && nfail=$((nfail + 1))
 	return 0
 }
@@ -96,11 +93,11 @@ host_check() {
 	if [ "${want#hex:}" != "$want" ]; then
 		want=${want#hex:}
 		len=$((${#want} / 2))
-		got=$(dd if="$run/ivshmem.bin" bs=1 skip=$((off)) count=$len 2>/dev/null |
+		got=$(dd if="$run/ivshmem.bin" bs=1 skip=$((off)) count="$len" 2>/dev/null |
 			od -An -v -tx1 | tr -d ' \n')
 	else
 		len=${#want}
-		got=$(dd if="$run/ivshmem.bin" bs=1 skip=$((off)) count=$len 2>/dev/null |
+		got=$(dd if="$run/ivshmem.bin" bs=1 skip=$((off)) count="$len" 2>/dev/null |
 			tr -d '\0')
 	fi
 	[ "$got" = "$want" ] ||
@@ -193,17 +190,20 @@ judge_boot() { # <qemu status>
 }
 
 main() {
-	local img t name tests=() tmo total=$BOOT_MARGIN qstatus start tailpid='' qpid hung
+	local img t name tests=() total=$BOOT_MARGIN qstatus start tailpid='' qpid hung
 	wc_need_pkgs "$WC_GUEST_QEMU_PKG" busybox-static kmod xz-utils zstd cpio \
 		debootstrap debian-archive-keyring binutils
 	# One run at a time per output directory (image and artefacts).
 	mkdir -p "$WC_GUEST_OUT"
 	exec 7>"$WC_GUEST_OUT/.lock"
 	flock -n 7 || { wc_log "waiting for another guest run in $WC_GUEST_OUT"; flock 7; }
-	img=$("$WC_GUEST_DIR/mkimage.sh" "$@") || {
+	# In the background, so that a signal stops the run at once.
+	wc_bg "$WC_GUEST_DIR/mkimage.sh" "$@" >"$WC_GUEST_OUT/image.path"
+	wc_wait "$WC_BG_PID" || {
 		result FAIL image "building the guest image failed"
 		exit 1
 	}
+	img=$(cat "$WC_GUEST_OUT/image.path")
 	while IFS= read -r t; do
 		printf '%s\n' "$t"
 		case $t in FAIL:*) nfail=$((nfail + 1)) ;; esac
@@ -212,8 +212,7 @@ main() {
 	for t in "$img"/root/opt/wc/tests/*.sh; do
 		name=$(basename "$t" .sh)
 		tests+=("$name")
-		tmo=$(sed -n 's/^# timeout: *\([0-9][0-9]*\).*/\1/p' "$t" | head -n1)
-		total=$((total + ${tmo:-60}))
+		total=$((total + $(test_timeout "$t")))
 	done
 
 	run=$WC_GUEST_OUT/run
@@ -227,17 +226,23 @@ main() {
 		"wc.run=$(od -An -N4 -tx4 /dev/urandom | tr -d ' ')"
 	printf '%q ' "${WC_QEMU_CMD[@]}" >"$run/qemu.cmd"
 	if [ "${WC_GUEST_VERBOSE:-0}" = 1 ]; then
-		tail -n +1 -f "$run/console.log" >&2 &
-		tailpid=$!
+		wc_bg tail -n +1 -f "$run/console.log" >&2
+		tailpid=$WC_BG_PID
 	fi
 	wc_log "booting the $WC_GUEST_ARCH guest (${#tests[@]} tests, limit ${total}s)"
 	start=$SECONDS
-	timeout -k 10 "$total" "${WC_QEMU_CMD[@]}" </dev/null >"$run/qemu.log" 2>&1 &
-	qpid=$!
-	hung=$(watch_guest "$qpid")
-	wait "$qpid"
+	# In the background, stopped on exit and on SIGINT/SIGTERM (wc_bg):
+	# timeout(1) runs QEMU in a process group of its own, which a Ctrl-C
+	# does not reach. The watch runs in the background too, so that
+	# the signal traps are not held up until it ends.
+	wc_bg timeout -k 10 "$total" "${WC_QEMU_CMD[@]}" </dev/null >"$run/qemu.log" 2>&1
+	qpid=$WC_BG_PID
+	wc_bg watch_guest "$qpid" >"$run/watch.txt"
+	wc_wait "$WC_BG_PID"
+	hung=$(cat "$run/watch.txt")
+	wc_wait "$qpid"
 	qstatus=$?
-	[ -z "$tailpid" ] || kill "$tailpid" 2>/dev/null
+	[ -z "$tailpid" ] || { kill "$tailpid" 2>/dev/null; wc_wait "$tailpid"; }
 	if [ -n "$hung" ]; then
 		guest_end="guest killed: $hung"
 	elif [ $qstatus = 124 ] || [ $qstatus = 137 ]; then

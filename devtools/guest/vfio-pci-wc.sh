@@ -1,4 +1,5 @@
 # SPDX-License-Identifier: BSD-3-Clause
+# shellcheck shell=dash # busybox ash, like dash, has local
 # Shell helpers of the vfio-pci-wc guest tests (busybox sh), sourced after
 # /opt/wc/lib.sh.
 
@@ -14,30 +15,25 @@ wc_bind_all() {
 }
 
 # wc_selftest <binary>: run one selftest binary on ivshmem with the
-# environment of the other devices, show the harness output, fail with
-# the failed cases.
+# environment of the other devices, show the harness output, fail unless
+# its KTAP output has every planned case and none failed, and it exited 0.
 wc_selftest() {
-	local bin=$1 out=/tmp/$1.out rc
+	local bin=$1 out=/tmp/$1.out rc res
 	need_cmd "$bin"
 	VFIO_WC_OTHER_BDF=$WC_BDF_VIRTIO VFIO_WC_NONPREF_BDF=$WC_BDF_E1000E \
 		"$bin" "$WC_BDF_IVSHMEM" >"$out" 2>&1
 	rc=$?
 	cat "$out"
-	[ $rc -eq 0 ] && return 0
-	fail "$bin: $(sed -n 's/^not ok [0-9]* \(.*\)/\1/p' "$out" | tr '\n' ';')"
+	res=$(ktap_results "$out") || fail "$bin: $res"
+	[ $rc -eq 0 ] || fail "$bin: exit status $rc ($res)"
+	info "$bin: $res"
 }
 
 # wc_pat_lines <bdf> <bar>: pat_memtype_list lines inside that BAR (none
 # where there is no PAT list)
 wc_pat_lines() {
-	local start end line
 	has_pat_list || return 0
+	# shellcheck disable=SC2046 # the resource line splits into its fields
 	set -- $(sed -n "$(($2 + 1))p" "/sys/bus/pci/devices/$1/resource")
-	start=$(($1)) end=$(($2))
-	sed -n 's/.*\[mem \(0x[0-9a-f]*\)-\(0x[0-9a-f]*\)\].*/\1 \2 &/p' \
-		/sys/kernel/debug/x86/pat_memtype_list |
-	while read -r lo hi line; do
-		[ $((lo)) -le $end ] && [ $((hi)) -gt $start ] && echo "$line"
-	done
-	return 0
+	pat_list "$1" "$2" | cut -d' ' -f3-
 }

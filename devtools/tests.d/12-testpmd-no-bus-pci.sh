@@ -57,7 +57,7 @@ if ! (cd "$cdir" && eval "$ccmd") >"$out/cc.log" 2>&1; then
 fi
 syms=$(nm -u "$out/config.o" | awk '{ print $2 }' | grep -E '^rte_pci_' || true)
 if [ -n "$syms" ]; then
-	wc_fail "$name" "config.c without RTE_BUS_PCI still uses $(echo $syms)"
+	wc_fail "$name" "config.c without RTE_BUS_PCI still uses $(echo "$syms" | tr '\n' ' ')"
 else
 	wc_pass "$name"
 fi

@@ -7,7 +7,9 @@
 #   doc/wc_selftest.txt        an overlay file that is not compiled
 set -uo pipefail
 . "$(dirname "$0")/../wc-common.sh"
+. "$(dirname "$0")/../wc-overlay.sh"
 
+wc_build_lock pipeline
 T=$WC_BUILD/selftest
 R=$T/repo
 export WC_BUILD=$T/build # the synthetic repo's build tree, kept between runs
@@ -111,7 +113,7 @@ test_noop_reassembly() {
 	if [ -z "$plan" ] && [ ! -s "$WC_BUILD/assemble.changes" ]; then
 		wc_pass pipeline/noop-reassembly
 	else
-		wc_fail pipeline/noop-reassembly "re-assembly without changes leaves work for ninja: $(echo $plan | head -c 200)"
+		wc_fail pipeline/noop-reassembly "re-assembly without changes leaves work for ninja: $(echo "$plan" | head -c 200)"
 	fi
 	touch "$R/$unit"
 	st assemble.sh
@@ -119,7 +121,7 @@ test_noop_reassembly() {
 	if [ -z "$plan" ]; then
 		wc_pass pipeline/touched-unchanged-file-not-rebuilt
 	else
-		wc_fail pipeline/touched-unchanged-file-not-rebuilt "ninja would run: $(echo $plan | head -c 200)"
+		wc_fail pipeline/touched-unchanged-file-not-rebuilt "ninja would run: $(echo "$plan" | head -c 200)"
 	fi
 }
 
@@ -132,7 +134,7 @@ test_changed_file_rebuilt() {
 	if [ "$files" = "../$unit" ] && grep -q "return 2;" "$tree/$unit"; then
 		wc_pass pipeline/changed-file-rebuilt
 	else
-		wc_fail pipeline/changed-file-rebuilt "expected exactly ../$unit compiled, got: $(echo $files)"
+		wc_fail pipeline/changed-file-rebuilt "expected exactly ../$unit compiled, got: ${files//$'\n'/ }"
 	fi
 }
 
@@ -215,17 +217,9 @@ test_export_git_am() { # <pristine tree>
 		wc_fail pipeline/export-git-am "export-series.sh failed"
 		return
 	fi
-	rm -rf "$am"
-	cp -a "$1" "$am"
-	chmod -R u+w "$am"
-	(cd "$am" && "${GIT[@]}" init -q && "${GIT[@]}" add -A -f &&
-		"${GIT[@]}" commit -q -m pristine) >"$log" 2>&1
-	if ! (cd "$am" && "${GIT[@]}" am -q "$series"/000[1-9]-*.patch) >>"$log" 2>&1; then
-		show_log
-		wc_fail pipeline/export-git-am "the exported series does not git am onto pristine"
-	elif ! diff -r -q -x .git -x 'build' -x 'build-*' "$am" "$tree" >"$log" 2>&1; then
-		show_log
-		wc_fail pipeline/export-git-am "pristine + exported series differs from the assembled tree"
+	if ! wc_check_git_am "$1" "$tree" "$am" "$series"/000[1-9]-*.patch >"$log" 2>&1; then
+		head -n -1 "$log" | wc_indent
+		wc_fail pipeline/export-git-am "$(tail -n1 "$log")"
 	elif [ "$(git -C "$am" log -1 --format=%s)" != "kvargs: build self-test file" ] ||
 	     git -C "$am" log -1 --format=%B | grep -q '^Overlay:' ||
 	     ! git -C "$am" log -1 --format=%B | grep -q '^Signed-off-by: '; then
@@ -286,10 +280,57 @@ EOF
 	rm -rf "$d"
 }
 
+# A runner stopped by SIGTERM or SIGINT leaves no process behind: the
+# stage it runs starts a long process the way the guest harness starts
+# QEMU (wc_bg + timeout(1), which puts it in a process group of its own);
+# after the signal to test.sh that process must be gone.
+test_runner_stops_children() { # <signal>
+	local sig=$1 d=$T/stages-$1 tag pid left started=
+	tag=$((RANDOM % 9000 + 1000)).$$
+	rm -rf "$d"
+	mkdir -p "$d"
+	cat >"$d/10-long.sh" <<EOF
+#!/bin/bash
+. "$WC_REPO/devtools/wc-common.sh"
+wc_bg timeout -k 5 600 sleep $tag
+wc_wait "\$WC_BG_PID"
+EOF
+	chmod +x "$d/10-long.sh"
+	# Started from a script, the runner would ignore SIGINT: restore it.
+	wc_bg env --default-signal=INT WC_STAGES_DIR="$d" \
+		bash "$WC_REPO/devtools/test.sh" >"$T/stop-$sig.log" 2>&1
+	pid=$WC_BG_PID
+	for _ in $(seq 100); do
+		started=$(pgrep -f "^sleep $tag\$") && break
+		sleep 0.2
+	done
+	kill -"$sig" "$pid"
+	for _ in $(seq 100); do
+		kill -0 "$pid" 2>/dev/null || break
+		sleep 0.2
+	done
+	wc_wait "$pid"
+	left=$(pgrep -f "^sleep $tag\$")
+	if [ -z "$started" ]; then
+		tail -n 5 "$T/stop-$sig.log" | wc_indent
+		wc_fail "pipeline/runner-stops-children-on-$sig" "the stage's long process never started"
+	elif [ -z "$left" ] && ! kill -0 "$pid" 2>/dev/null; then
+		wc_pass "pipeline/runner-stops-children-on-$sig"
+	else
+		wc_fail "pipeline/runner-stops-children-on-$sig" \
+			"after SIG$sig to test.sh, left running: ${left:+sleep $left} $(kill -0 "$pid" 2>/dev/null && echo "test.sh $pid")"
+		# shellcheck disable=SC2086 # a list of pids
+		[ -z "$left" ] || kill $left
+	fi
+	rm -rf "$d"
+}
+
 main() {
 	local pristine
 	mkdir -p "$T"
 	test_runner_counts_fail
+	test_runner_stops_children TERM
+	test_runner_stops_children INT
 	pristine=$(bash "$WC_REPO/devtools/get-dpdk.sh" 2>"$log") ||
 		{ show_log; wc_fail pipeline/get-dpdk "no pristine DPDK tree"; exit 0; }
 	make_repo "$pristine"

@@ -4,19 +4,17 @@
 # with the normal build and with the ASan/UBSan build (stage 10 builds both).
 set -uo pipefail
 . "$(dirname "$0")/../wc-common.sh"
+. "$(dirname "$0")/../wc-overlay.sh"
 
-# One autotest per line: <name> [extra EAL arguments]. Add the autotests
-# registered in app/test for this project here; the DPDK ones listed first
-# cover the code our patches touch (devargs, bus scan, vdev, ethdev).
-WC_AUTOTESTS='
+# DPDK's own autotests that cover the code our patches touch (devargs,
+# bus scan, vdev, ethdev), one per line. The project's autotests are those
+# the series adds to app/test's fast_tests (series_fast_tests).
+WC_DPDK_AUTOTESTS='
 devargs_autotest
 kvargs_autotest
 vdev_autotest
 ring_pmd_autotest
 ethdev_link_status
-pci_wc_plan_autotest
-pci_wc_devargs_autotest
-pci_wc_remap_autotest
 '
 
 # Every run: no hugepages, no shared runtime files, two lcores.
@@ -50,18 +48,34 @@ run_autotest() { # <variant> <dpdk-test> <name> [EAL args]
 	fi
 }
 
+# The fast tests the patches of the series add to app/test/meson.build,
+# "<name> <runs without hugepages> <runs under ASan>" per line (the
+# fields of a fast_tests entry).
+series_fast_tests() {
+	local name
+	while IFS= read -r name; do
+		sed -n "s/^+ *\['\([A-Za-z0-9_]*\)', *\(true\|false\), *\(true\|false\)\],\{0,1\}\$/\1 \2 \3/p" \
+			"$(wc_patch_path "$name")"
+	done < <(wc_series_patches)
+}
+
 run_variant() { # <variant> <build dir>
-	local variant=$1 bin=$2/app/test/dpdk-test name args
-	while read -r name args; do
+	local variant=$1 bin=$2/app/test/dpdk-test name nohuge asan
+	while read -r name nohuge asan; do
 		[ -n "$name" ] || continue
 		if [ ! -x "$bin" ]; then
 			wc_fail "$variant/$name" "$bin not built (see stage 10-build)"
-			continue
+		elif [ "$nohuge" = false ]; then
+			wc_skip "$variant/$name" "fast_tests entry says it needs hugepages"
+		elif [ "$variant" = unit-asan ] && [ "$asan" = false ]; then
+			wc_skip "$variant/$name" "fast_tests entry says it does not run under ASan"
+		else
+			run_autotest "$variant" "$bin" "$name"
 		fi
-		# shellcheck disable=SC2086 # args are words
-		run_autotest "$variant" "$bin" "$name" $args
-	done <<<"$WC_AUTOTESTS"
+	done < <(sed '/^$/d; s/$/ true true/' <<<"$WC_DPDK_AUTOTESTS"; series_fast_tests)
 }
 
+[ -n "$(series_fast_tests)" ] ||
+	wc_fail unit/series-fast-tests "no fast_tests entry found in the patches of patches/series"
 run_variant unit "$WC_BUILD/dpdk/build"
 run_variant unit-asan "$WC_BUILD/dpdk/build-asan"

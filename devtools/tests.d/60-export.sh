@@ -9,10 +9,10 @@ set -uo pipefail
 . "$(dirname "$0")/../wc-common.sh"
 . "$(dirname "$0")/../wc-overlay.sh"
 
+wc_build_lock export
 out=$WC_BUILD/series
-am=$WC_BUILD/export/am
+repo=$WC_BUILD/export/dpdk
 log=$WC_BUILD/logs/export.log
-GIT=(git -c user.name="WC Export Check" -c user.email=export-check@example.org -c commit.gpgsign=false)
 mkdir -p "$WC_BUILD/logs"
 
 show_log() { tail -n "${2:-10}" "$1" | wc_indent; }
@@ -29,45 +29,28 @@ export_series() {
 
 # pristine + series (git am) must be exactly the assembled build tree.
 check_git_am() { # <pristine> <patch...>
-	local pristine=$1 tree
+	local pristine=$1 tree why
 	shift
 	tree=$(bash "$WC_REPO/devtools/assemble.sh" 2>>"$log") ||
 		{ show_log "$log"; wc_fail export/git-am "assemble.sh failed"; return; }
-	rm -rf "$am"
-	cp -a "$pristine" "$am"
-	chmod -R u+w "$am"
-	(cd "$am" && "${GIT[@]}" init -q && "${GIT[@]}" add -A -f &&
-		"${GIT[@]}" commit -q -m pristine) >>"$log" 2>&1
-	if [ $# -gt 0 ] && ! (cd "$am" && "${GIT[@]}" am -q "$@") >>"$log" 2>&1; then
-		show_log "$log"
-		wc_fail export/git-am "the series does not apply with git am onto pristine DPDK"
-	elif ! diff -r -q -x .git -x build -x 'build-*' "$am" "$tree" >>"$log" 2>&1; then
-		show_log "$log"
-		wc_fail export/git-am "pristine + series differs from the assembled tree"
-	else
+	if why=$(wc_check_git_am "$pristine" "$tree" "$WC_BUILD/export/am" "$@" 2>&1); then
 		wc_pass export/git-am
+	else
+		printf '%s\n' "$why" | head -n -1 | wc_indent
+		wc_fail export/git-am "$(printf '%s\n' "$why" | tail -n1)"
 	fi
-	rm -rf "$am"
+	rm -rf "$WC_BUILD/export/am"
 }
 
 checkpatches() { # <patch...>
-	local tools p rc
-	wc_need_pkgs gawk >>"$log" 2>&1
-	tools=$(bash "$WC_REPO/devtools/get-linux-tools.sh" 2>>"$log") ||
-		{ show_log "$log"; wc_fail export/checkpatch "cannot get checkpatch.pl"; return; }
+	local p out
 	for p in "$@"; do
-		(cd "$WC_BUILD/export/dpdk" && DPDK_CHECKPATCH_PATH=$tools/checkpatch.pl \
-			devtools/checkpatches.sh "$p") >"$log" 2>&1
-		rc=$?
-		if [ "$rc" = 0 ] && grep -q '1/1 valid patch' "$log"; then
-			wc_pass "export/checkpatch/${p##*/}"
-		elif bash "$WC_REPO/devtools/checkpatch-filter.sh" <"$log" >"$log.filter"; then
+		if out=$(wc_checkpatch "$repo" "$p" 2>&1); then
 			# Every finding is a reviewed exception: say which.
-			wc_indent <"$log.filter"
+			[ -z "$out" ] || printf '%s\n' "$out" | wc_indent
 			wc_pass "export/checkpatch/${p##*/}"
 		else
-			show_log "$log" 20
-			grep '^finding: ' "$log.filter" | wc_indent
+			printf '%s\n' "$out" | wc_indent
 			wc_fail "export/checkpatch/${p##*/}" \
 				"checkpatches.sh reports problems not in devtools/checkpatch-exceptions.txt"
 		fi
@@ -75,15 +58,12 @@ checkpatches() { # <patch...>
 }
 
 check_git_log() {
-	local repo=$WC_BUILD/export/dpdk
-	wc_mailmap_add "$repo"
-	if (cd "$repo" && devtools/check-git-log.sh -r pristine..HEAD) >"$log" 2>&1; then
+	if wc_check_git_log "$repo" >"$log" 2>&1; then
 		wc_pass export/check-git-log
 	else
 		show_log "$log" 20
 		wc_fail export/check-git-log "check-git-log.sh reports problems"
 	fi
-	wc_mailmap_restore "$repo"
 }
 
 # Every commit builds on its own (developer mode, warnings as errors), so
@@ -91,7 +71,7 @@ check_git_log() {
 # that commit.
 each_commit_builds() {
 	local blog=$WC_BUILD/logs/export-build.log
-	if bash "$WC_REPO/devtools/export-series.sh" -o "$out" --check-build >"$blog" 2>&1; then
+	if (wc_build_each_commit "$repo") >"$blog" 2>&1; then
 		echo "  $(grep 'commits built one by one' "$blog" | sed 's/^[^:]*: //')"
 		wc_pass export/each-commit-builds
 	else
@@ -105,7 +85,7 @@ main() {
 	pristine=$(bash "$WC_REPO/devtools/get-dpdk.sh" 2>"$log") ||
 		{ show_log "$log"; wc_fail export/series "no pristine DPDK tree"; exit 0; }
 	export_series || exit 0
-	mapfile -t patches < <(ls "$out"/*.patch 2>/dev/null | grep -v '/0000-cover-letter\.patch$')
+	mapfile -t patches < <(wc_exported_patches "$out")
 	check_git_am "$pristine" "${patches[@]}"
 	if [ ${#patches[@]} = 0 ]; then
 		wc_skip export/checkpatch "patches/series is empty, no patch to check"

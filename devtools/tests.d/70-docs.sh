@@ -16,6 +16,7 @@
 set -uo pipefail
 . "$(dirname "$0")/../wc-common.sh"
 
+wc_build_lock docs
 out=$WC_BUILD/docs
 log=$WC_BUILD/logs/docs.log
 mkdir -p "$WC_BUILD/logs" "$out"
@@ -120,7 +121,7 @@ api_reference() { # <tree>
 	elif ! grep -q 'href="rte__bus__pci__wc_8h.html"' "$dir/html/index.html"; then
 		wc_fail docs/api "the API index does not link $WC_API_HEADER"
 	else
-		echo "  API reference: $(ls "$dir"/html/*_8h.html | wc -l) headers, 0 warnings"
+		echo "  API reference: $(find "$dir/html" -maxdepth 1 -name '*_8h.html' | wc -l) headers, 0 warnings"
 		wc_pass docs/api
 	fi
 }

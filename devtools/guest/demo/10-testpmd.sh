@@ -16,12 +16,9 @@ secs=10
 # pat_entries <start> <end>: the PAT memtype entries inside a BAR, as
 # "<type>@<start offset>-<end offset>".
 pat_entries() {
-	local s=$(($1)) e=$(($2)) ms me t
-	sed -n 's/^PAT: \[mem \(0x[0-9a-f]*\)-\(0x[0-9a-f]*\)\] \(.*\)/\1 \2 \3/p' \
-		/sys/kernel/debug/x86/pat_memtype_list 2>/dev/null |
-	while read -r ms me t; do
-		[ $((ms)) -ge $s ] && [ $((me)) -le $((e + 1)) ] &&
-			printf '%s@0x%x-0x%x ' "$t" $((ms - s)) $((me - s))
+	local s=$(($1)) lo hi line
+	pat_list "$1" "$2" | while read -r lo hi line; do
+		printf '%s@0x%x-0x%x ' "${line##*] }" $((lo - s)) $((hi - s))
 	done
 }
 
@@ -57,7 +54,7 @@ show_bars() {
 
 # run_phase <phase> <driver> <virtio devargs> <e1000e devargs>
 run_phase() {
-	local phase=$1 drv=$2 out=/tmp/testpmd.$1 pid bdf
+	local phase=$1 drv=$2 out=/tmp/testpmd.$1 pid bdf port
 	for bdf in "$WC_BDF_VIRTIO" "$WC_BDF_E1000E"; do
 		bind_vfio "$bdf" "$drv"
 		echo "DEMO $phase device $bdf $(cat "/sys/bus/pci/devices/$bdf/vendor"):$(cat "/sys/bus/pci/devices/$bdf/device") $(dev_driver "$bdf")"
@@ -80,11 +77,11 @@ run_phase() {
 	awk -v ph="$phase" '
 		/Probe PCI driver:/ { for (i = 1; i < NF; i++) if ($i == "device:") d = $(i + 1)
 			print "DEMO " ph " probe " d " " $5 }
-		/PCI_WC: .*effective/ { sub(/.*PCI_WC: /, ""); print "DEMO " ph " wc " $0 }
-		/Forward statistics for port/ { port = $6 }
-		/Accumulated forward statistics/ { port = "" }
-		port != "" && /RX-packets:/ { print "DEMO " ph " rx " port " " $2 }
-		port != "" && /TX-packets:/ { print "DEMO " ph " tx " port " " $2 }' "$out"
+		/PCI_WC: .*effective/ { sub(/.*PCI_WC: /, ""); print "DEMO " ph " wc " $0 }' "$out"
+	for port in 0 1; do
+		echo "DEMO $phase rx $port $(testpmd_stat "$out" $port RX packets)"
+		echo "DEMO $phase tx $port $(testpmd_stat "$out" $port TX packets)"
+	done
 	echo "DEMO $phase seconds $secs"
 	grep -q 'RX-packets: [1-9]' "$out" || fail "$phase: no packet forwarded"
 }

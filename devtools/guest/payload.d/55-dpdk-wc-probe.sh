@@ -21,6 +21,7 @@ arm64)
 	;;
 esac
 pc=$build/meson-uninstalled
+pte=$WC_REPO/kernel/linux/vfio_pci_wc/selftests
 
 [ -f "$pc/libdpdk-uninstalled.pc" ] || {
 	echo "no DPDK build in $build (see the dpdk payload)"
@@ -28,15 +29,15 @@ pc=$build/meson-uninstalled
 }
 wc_need_pkgs gcc pkg-config valgrind
 out=$(mktemp -d)
-trap 'rm -rf "$out"' EXIT
+wc_rm_on_exit "$out"
 # mmap() and ioctl() are wrapped for the fault injection of the program.
 # shellcheck disable=SC2046 # pkg-config output is a list of words
 "${cc[@]}" -O2 -g -Wall -Wextra -Werror -D_GNU_SOURCE \
 	-Wl,--wrap=mmap -Wl,--wrap=mmap64 -Wl,--wrap=ioctl \
 	-DALLOW_EXPERIMENTAL_API -DALLOW_INTERNAL_API \
 	$(PKG_CONFIG_PATH=$pc pkg-config --static --cflags libdpdk) \
-	-I"$g/progs" -o "$out/dpdk-wc-probe" \
-	"$g/progs/dpdk-wc-probe.c" "$g/progs/ptecheck_lib.c" \
+	-I"$pte" -o "$out/dpdk-wc-probe" \
+	"$g/progs/dpdk-wc-probe.c" "$pte/ptecheck_lib.c" \
 	$(PKG_CONFIG_PATH=$pc pkg-config --static --libs libdpdk)
 "$g/install-bin.sh" "$WC_GUEST_ROOT_DIR" /opt/wc/bin "$out/dpdk-wc-probe"
 install -m 0644 "$g/dpdk-wc.sh" "$WC_PAYLOAD_SHARE/dpdk-wc.sh"

@@ -7,6 +7,9 @@
 set -euo pipefail
 . "$(dirname "$0")/../../wc-common.sh"
 g=$WC_REPO/devtools/guest
+pte=$WC_REPO/kernel/linux/vfio_pci_wc/selftests
+# The ASan build is a host (x86_64) build only.
+[ "${WC_GUEST_ARCH:-x86_64}" = x86_64 ] || exit 0
 build=$WC_BUILD/dpdk/build-asan
 pc=$build/meson-uninstalled
 
@@ -20,7 +23,7 @@ bash "$WC_REPO/devtools/build.sh" --asan --no-assemble >/dev/null || {
 }
 wc_need_pkgs gcc pkg-config
 out=$(mktemp -d)
-trap 'rm -rf "$out"' EXIT
+wc_rm_on_exit "$out"
 # Only the libraries the program uses (the PCI bus, EAL and theirs): the
 # whole unoptimised, instrumented DPDK would be a 100 MB binary.
 libs=$(PKG_CONFIG_PATH=$pc pkg-config --static --libs libdpdk | tr ' ' '\n' |
@@ -32,8 +35,8 @@ gcc -O1 -g -march=corei7 -fsanitize=address,undefined -fno-omit-frame-pointer \
 	-DWC_PROBE_SLOW_TELEMETRY -Wl,--wrap=rte_tel_data_add_array_string \
 	-DALLOW_EXPERIMENTAL_API -DALLOW_INTERNAL_API \
 	$(PKG_CONFIG_PATH=$pc pkg-config --static --cflags libdpdk) \
-	-I"$g/progs" -o "$out/dpdk-wc-probe-asan" \
-	"$g/progs/dpdk-wc-probe.c" "$g/progs/ptecheck_lib.c" \
+	-I"$pte" -o "$out/dpdk-wc-probe-asan" \
+	"$g/progs/dpdk-wc-probe.c" "$pte/ptecheck_lib.c" \
 	-Wl,--whole-archive -l:librte_bus_pci.a -Wl,--no-whole-archive \
 	-l:librte_pci.a -l:librte_eal.a -l:librte_telemetry.a \
 	-l:librte_kvargs.a $libs

@@ -10,6 +10,6 @@ wc_bind_all
 
 slot=$(ivshmem_slot)
 pat=$(run_pattern wc-store)
-export VFIO_WC_SLOT=$slot VFIO_WC_PATTERN=$pat
+export VFIO_WC_SLOT="$slot" VFIO_WC_PATTERN="$pat"
 wc_selftest vfio_pci_wc_memattr_test
 host_check_ivshmem "$slot" "$pat"

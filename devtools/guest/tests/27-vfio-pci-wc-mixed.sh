@@ -8,5 +8,6 @@
 . /opt/wc/share/vfio-pci-wc.sh
 wc_bind_all
 
-export VFIO_WC_SLOT=$(ivshmem_slot)
+VFIO_WC_SLOT=$(ivshmem_slot)
+export VFIO_WC_SLOT
 wc_selftest vfio_pci_wc_mixed_test

@@ -63,7 +63,7 @@ primary=$!
 i=0
 while ! grep -q '^holding the mapping' /tmp/mp-primary.out; do
 	i=$((i + 1))
-	[ $i -lt 120 ] && kill -0 $primary 2>/dev/null ||
+	{ [ $i -lt 120 ] && kill -0 $primary 2>/dev/null; } ||
 		{ cat /tmp/mp-primary.out; fail "primary did not map the device"; }
 	sleep 1
 done

@@ -33,20 +33,21 @@ echo "COST time $(grep '^BENCH wc=' $out | tr '\n' ' ')ratio=$ratio"
 # One process per mode; callgrind counts only inside rte_dev_probe (the
 # probe at EAL init is of the other mode and not counted).
 irs() { # <mode>
-	local m=$1 o=/tmp/cg.$1.out
+	# shellcheck disable=SC3043 # busybox sh has local
+	local m="$1" o="/tmp/cg.$1.out"
 	timeout -s KILL 400 valgrind.bin --tool=callgrind \
-		--callgrind-out-file=/tmp/cg.$m --toggle-collect=rte_dev_probe \
+		--callgrind-out-file="/tmp/cg.$m" --toggle-collect=rte_dev_probe \
 		--compress-strings=no --compress-pos=no \
 		dpdk-wc-probe --no-huge -m 128 -l 0 -n 1 --file-prefix=wc66cg \
 		-a "$bdf,wc=off" -- --dev "$bdf" --remove \
-		--probe "$bdf,wc=$m" --show >$o 2>&1 </dev/null
-	echo "valgrind status $?" >>$o
-	sed -n 's/^==[0-9]*== Collected : *\([0-9]*\).*/\1/p' $o
+		--probe "$bdf,wc=$m" --show >"$o" 2>&1 </dev/null
+	echo "valgrind status $?" >>"$o"
+	sed -n 's/^==[0-9]*== Collected : *\([0-9]*\).*/\1/p' "$o"
 }
 ir_auto=$(irs auto)
 ir_off=$(irs off)
 cat /tmp/cg.auto.out
-[ -n "$ir_auto" ] && [ -n "$ir_off" ] ||
+{ [ -n "$ir_auto" ] && [ -n "$ir_off" ]; } ||
 	{ cat /tmp/cg.off.out; fail "callgrind gave no instruction count (auto '$ir_auto', off '$ir_off')"; }
 awk '/^SEGMENTS /{ n++ } n == 1 && /^SEG /' /tmp/cg.auto.out >/tmp/cg.auto.segs
 awk '/^SEGMENTS /{ n++ } n == 1 && /^SEG /' /tmp/cg.off.out >/tmp/cg.off.segs

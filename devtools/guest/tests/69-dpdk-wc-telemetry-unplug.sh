@@ -9,6 +9,8 @@
 # lists, so that an unplug lands in the middle of a walk every round.
 . /opt/wc/lib.sh
 . /opt/wc/share/dpdk-wc.sh
+[ "$WC_GUEST_ARCH" = x86_64 ] ||
+	skip "the ASan DPDK build is made for the x86_64 guest only"
 need_cmd dpdk-wc-probe-asan
 load_module vfio-pci-wc
 bind_vfio "$WC_BDF_IVSHMEM" vfio-pci-wc

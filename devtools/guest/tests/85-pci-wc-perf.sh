@@ -31,7 +31,7 @@ rc=$?
 cat "$out"
 grep -q '^Test Skipped' "$out" &&
 	fail "the benchmark skipped: $(grep -B1 '^Test Skipped' "$out" | head -n 1)"
-[ $rc -eq 0 ] && grep -q '^Test OK' "$out" || fail "dpdk-test exited with status $rc"
+{ [ $rc -eq 0 ] && grep -q '^Test OK' "$out"; } || fail "dpdk-test exited with status $rc"
 grep -q '^wc range: .* effective wc$' "$out" ||
 	fail "the ring was not mapped write-combining: $(grep '^wc range' "$out")"
 grep -q '^uc range: .* effective uc$' "$out" ||

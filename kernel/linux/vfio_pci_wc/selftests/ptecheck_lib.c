@@ -1,4 +1,4 @@
-/* SPDX-License-Identifier: BSD-3-Clause */
+// SPDX-License-Identifier: BSD-3-Clause
 #include <errno.h>
 #include <fcntl.h>
 #include <inttypes.h>
@@ -26,9 +26,9 @@ ptecheck_query_pid(int pid, uintptr_t addr, char *line, size_t len)
 	if (fd < 0)
 		return errno == ENOENT ? -ENODEV : -errno;
 	if (pid > 0)
-		snprintf(req, sizeof(req), "%d 0x%" PRIxPTR, pid, addr);
+		snprintf(req, sizeof(req), "%d 0x%lx", pid, (unsigned long)addr);
 	else
-		snprintf(req, sizeof(req), "0x%" PRIxPTR, addr);
+		snprintf(req, sizeof(req), "0x%lx", (unsigned long)addr);
 	if (write(fd, req, strlen(req)) < 0) {
 		ret = -errno;
 		goto out;
