@@ -29,6 +29,7 @@ libs=$(PKG_CONFIG_PATH=$pc pkg-config --static --libs libdpdk | tr ' ' '\n' |
 gcc -O1 -g -march=corei7 -fsanitize=address,undefined -fno-omit-frame-pointer \
 	-Wall -Wextra -Werror -D_GNU_SOURCE \
 	-Wl,--wrap=mmap -Wl,--wrap=mmap64 -Wl,--wrap=ioctl \
+	-DWC_PROBE_SLOW_TELEMETRY -Wl,--wrap=rte_tel_data_add_array_string \
 	-DALLOW_EXPERIMENTAL_API -DALLOW_INTERNAL_API \
 	$(PKG_CONFIG_PATH=$pc pkg-config --static --cflags libdpdk) \
 	-I"$g/progs" -o "$out/dpdk-wc-probe-asan" \

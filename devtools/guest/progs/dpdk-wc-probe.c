@@ -29,6 +29,12 @@
  *   --probe DEVARGS        rte_dev_probe(DEVARGS)
  *   --bench N              N rounds of remove + timed rte_dev_probe with
  *                          wc=auto and wc=off; "BENCH" lines
+ *   --request-fault BAR:OFF:LEN  rte_pci_unmap_device(), then
+ *                          rte_pci_wc_request() of that range (required),
+ *                          rte_pci_map_device() with the device set-up
+ *                          after the mapping failing (VFIO_DEVICE_RESET),
+ *                          and rte_pci_map_device() again;
+ *                          "REQUEST-FAULT" line
  *   --bus-probe            rte_bus_probe(): probe again what is not probed,
  *                          with the devargs of the command line
  *   --telemetry-unplug N   N rounds of rte_dev_remove + rte_dev_probe
@@ -43,7 +49,8 @@
  *                          stops at the first N that probes (removed)
  *
  * Environment: WC_PROBE_FAIL=N makes the driver's first N probes return
- * -EAGAIN; WC_FAULT=mmap:N or export:N fails the Nth segment mmap or
+ * -EAGAIN; WC_SLOW_TELEMETRY=1 (builds with WC_PROBE_SLOW_TELEMETRY, see
+ * below) makes telemetry dwell on each device it lists; WC_FAULT=mmap:N or export:N fails the Nth segment mmap or
  * VFIO device feature ioctl of the whole run (for secondary processes,
  * which map at EAL init), and "FAULT-END" lines tell what is left.
  * The faults come from wrapping mmap() and ioctl() at link time
@@ -77,6 +84,7 @@
 #include <rte_eal.h>
 #include <rte_errno.h>
 #include <rte_io.h>
+#include <rte_telemetry.h>
 
 #include "ptecheck_lib.h"
 
@@ -129,7 +137,7 @@ RTE_PMD_REGISTER_PCI(wc_test_ivshmem, ivshmem_drv);
  * file) or set a VFIO device feature (dma-buf export and attribute) are
  * counted; the fault_at-th of the armed kind fails.
  */
-enum fault_kind { FAULT_NONE, FAULT_MMAP, FAULT_EXPORT };
+enum fault_kind { FAULT_NONE, FAULT_MMAP, FAULT_EXPORT, FAULT_RESET };
 static enum fault_kind fault_kind;
 static unsigned int fault_at, fault_count;
 static bool fault_hit;
@@ -205,12 +213,37 @@ __wrap_ioctl(int fd, unsigned long req, ...)
 	va_start(ap, req);
 	arg = va_arg(ap, void *);
 	va_end(ap);
-	if (req == VFIO_DEVICE_FEATURE && fault_now(FAULT_EXPORT)) {
+	if ((req == VFIO_DEVICE_FEATURE && fault_now(FAULT_EXPORT)) ||
+			(req == VFIO_DEVICE_RESET && fault_now(FAULT_RESET))) {
 		errno = EIO;
 		return -1;
 	}
 	return __real_ioctl(fd, req, arg);
 }
+
+#ifdef WC_PROBE_SLOW_TELEMETRY
+/*
+ * Linked with -Wl,--wrap=rte_tel_data_add_array_string: the bus calls it
+ * for each device while it walks the device list for /pci/wc_list, so
+ * sleeping here keeps the telemetry thread on that device for 20 ms. A
+ * hot-unplug on the main thread meanwhile frees the device under it
+ * unless the walk holds the list lock (ASan reports the use after free).
+ */
+static bool slow_telemetry;
+
+int __real_rte_tel_data_add_array_string(struct rte_tel_data *d,
+		const char *str);
+int __wrap_rte_tel_data_add_array_string(struct rte_tel_data *d,
+		const char *str);
+
+int
+__wrap_rte_tel_data_add_array_string(struct rte_tel_data *d, const char *str)
+{
+	if (slow_telemetry)
+		usleep(20 * 1000);
+	return __real_rte_tel_data_add_array_string(d, str);
+}
+#endif
 
 static bool
 fault_parse(const char *s)
@@ -219,6 +252,8 @@ fault_parse(const char *s)
 		fault_kind = FAULT_MMAP;
 	else if (strncmp(s, "export:", 7) == 0)
 		fault_kind = FAULT_EXPORT;
+	else if (strncmp(s, "reset:", 6) == 0)
+		fault_kind = FAULT_RESET;
 	else
 		return false;
 	fault_at = atoi(strchr(s, ':') + 1);
@@ -660,6 +695,35 @@ action_telemetry_unplug(const char *dev_name, const char *arg)
 		ERROR("telemetry never answered");
 }
 
+/* A failed mapping keeps the requests for the next attempt. */
+static void
+action_request_fault(const char *arg)
+{
+	struct rte_pci_wc_range r = { .flags = RTE_PCI_WC_RANGE_F_REQUIRED };
+	unsigned int bar;
+	int first, second, ret;
+
+	if (sscanf(arg, "%u:%" SCNi64 ":%" SCNi64, &bar, &r.offset,
+			&r.len) != 3) {
+		ERROR("bad --request-fault argument '%s'", arg);
+		return;
+	}
+	r.bar = bar;
+	rte_pci_unmap_device(probed);
+	ret = rte_pci_wc_request(probed, &r, 1);
+	if (ret != 0) {
+		ERROR("rte_pci_wc_request: %s", strerror(-ret));
+		return;
+	}
+	fault_parse("reset:1");
+	first = rte_pci_map_device(probed);
+	fault_kind = FAULT_NONE;
+	second = rte_pci_map_device(probed);
+	printf("REQUEST-FAULT first=%d second=%d\n", first, second);
+	if (second != 0)
+		ERROR("rte_pci_map_device after the failed one: %d", second);
+}
+
 #define SNAP_MAX (256 * 1024)
 
 /*
@@ -864,6 +928,9 @@ main(int argc, char **argv)
 	env = getenv("WC_PROBE_FAIL");
 	if (env != NULL)
 		fail_probes = atoi(env);
+#ifdef WC_PROBE_SLOW_TELEMETRY
+	slow_telemetry = getenv("WC_SLOW_TELEMETRY") != NULL;
+#endif
 	env = getenv("WC_FAULT");
 	if (env != NULL && !fault_parse(env)) {
 		printf("ERROR: bad WC_FAULT '%s'\n", env);
@@ -938,6 +1005,9 @@ main(int argc, char **argv)
 		} else if (strcmp(a, "--telemetry-unplug") == 0 && v != NULL &&
 				dev_name != NULL) {
 			action_telemetry_unplug(dev_name, v);
+			i++;
+		} else if (strcmp(a, "--request-fault") == 0 && v != NULL) {
+			action_request_fault(v);
 			i++;
 		} else if (strcmp(a, "--bus-probe") == 0) {
 			ret = rte_bus_probe();

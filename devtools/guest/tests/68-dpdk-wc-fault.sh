@@ -8,7 +8,11 @@
 # - primary, rte_dev_probe(): each failed probe leaves /proc/self/maps
 #   and /proc/self/fd exactly as before;
 # - secondary, mapping at EAL init next to a primary: each failure leaves
-#   no VFIO device file or dma-buf mapped or open.
+#   no VFIO device file or dma-buf mapped or open;
+# - a mapping whose device set-up fails after the BARs were mapped (the
+#   reset ioctl) keeps the rte_pci_wc_request() ranges: the next
+#   rte_pci_map_device() maps the requested (required) page as its own
+#   segment inside the driver's WC_ACTIVATE BAR 2.
 . /opt/wc/lib.sh
 . /opt/wc/share/dpdk-wc.sh
 wc_ivshmem_setup
@@ -29,6 +33,15 @@ for k in mmap export; do
 	info "primary: $n $k faults, each failed probe left maps and fds unchanged"
 done
 ! grep -q 'maps or fds changed' $out || fail "primary: a failed probe left changes"
+
+out=/tmp/request.out
+wc_probe_run $out 100 -l 0 -n 1 --file-prefix=wc68r -a "$bdf,wc=auto" -- \
+	--dev "$bdf" --request-fault 2:0x1000:0x1000 --show ||
+	fail "request: $(grep -m1 '^ERROR' $out)"
+grep -q '^REQUEST-FAULT first=-1 second=0$' $out ||
+	fail "request: $(grep '^REQUEST-FAULT' $out)"
+wc_segs $out 2 wc | grep -q 'range=0x1000-0x1fff requested=wc effective=wc ' ||
+	fail "the request did not survive the failed mapping: $(wc_segs $out 2 | tr '\n' '|')"
 
 release=/tmp/wc68.release
 prim=/tmp/fault-primary.out
