@@ -174,6 +174,49 @@ TEST_F_TIMEOUT(limits, reservation_cap, 300)
 	EXPECT_EQ(MAX_RESERVATIONS, wc_entries(self));
 }
 
+/*
+ * Kernel address space of the module's ioremap()s (its WC reservations),
+ * from /proc/vmallocinfo: bytes, or -1.
+ */
+static long long module_ioremap_bytes(void)
+{
+	FILE *f = fopen("/proc/vmallocinfo", "r");
+	long long total = 0, size;
+	char line[512];
+
+	if (!f)
+		return -1;
+	while (fgets(line, sizeof(line), f))
+		if (strstr(line, "[vfio_pci_wc]") && strstr(line, "ioremap") &&
+		    sscanf(line, "%*s %lld", &size) == 1)
+			total += size;
+	fclose(f);
+	return total;
+}
+
+/* 32 WC dma-bufs of the whole BAR: kernel address space of one BAR */
+TEST_F_TIMEOUT(limits, kva_does_not_grow_with_dmabufs, 300)
+{
+	long long before, after;
+	unsigned int i;
+	int fd;
+
+	before = module_ioremap_bytes();
+	ASSERT_LE(0, before);
+	for (i = 0; i < 32; i++) {
+		fd = keep(self, vfio_wc_export_one(&self->dev, BAR2, 0,
+						    self->bar_size));
+		ASSERT_LE(0, fd);
+		ASSERT_EQ(0, vfio_wc_set_memattr(&self->dev, fd, WC));
+	}
+	after = module_ioremap_bytes();
+	TH_LOG("32 WC dma-bufs of the %llu KiB BAR: %lld KiB of kernel address space, %d PAT entries",
+	       (unsigned long long)self->bar_size >> 10, (after - before) >> 10,
+	       wc_entries(self));
+	/* One mapping of the BAR, plus vmalloc's guard page */
+	EXPECT_GE((long long)(self->bar_size + 2 * PG), after - before);
+}
+
 int main(int argc, char *argv[])
 {
 	device_bdf = vfio_wc_get_bdf(&argc, argv);
