@@ -24,11 +24,18 @@ trap 'rm -rf "$work"' EXIT
 cp -a "$src/." "$work/"
 inside=/tmp/${work##*/}
 mkdir -p "$out"
-key=module-$(wc_guest_objcache_key "$work" "$(sha256sum <"$0")" "$@")
+key=module-$(wc_guest_objcache_key "$work" "$(sha256sum <"$0")" "${WC_GUEST_KDIR:-}" "$@")
 wc_guest_objcache_get "$key" "$out" && exit 0
-chroot "$root" env -i PATH=/usr/sbin:/usr/bin:/sbin:/bin HOME=/tmp LANG=C.UTF-8 \
-	make -s -C "/usr/src/linux-headers-$WC_GUEST_KVER" M="$inside" "$@" modules ||
-	wc_die "module build of $src failed"
+if [ -n "${WC_GUEST_KDIR:-}" ]; then
+	# A locally built kernel: its kbuild tree and the host compiler
+	# that built it
+	make -s -C "$WC_GUEST_KDIR/build" M="$work" "$@" modules ||
+		wc_die "module build of $src failed"
+else
+	chroot "$root" env -i PATH=/usr/sbin:/usr/bin:/sbin:/bin HOME=/tmp LANG=C.UTF-8 \
+		make -s -C "/usr/src/linux-headers-$WC_GUEST_KVER" M="$inside" "$@" modules ||
+		wc_die "module build of $src failed"
+fi
 mapfile -t kos < <(find "$work" -name '*.ko' -type f)
 [ ${#kos[@]} -gt 0 ] || wc_die "module build of $src produced no .ko"
 cp "${kos[@]}" "$out/"

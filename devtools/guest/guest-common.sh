@@ -35,6 +35,19 @@ WC_BDF_E1000E=0000:00:04.0
 
 WC_GUEST_BUILDROOT=${WC_GUEST_BUILDROOT:-$WC_GUEST_CACHE/buildroot-$WC_GUEST_SUITE}
 
+# The guest kernel. 6.12: the suite's linux-image metapackage. 6.12-debug:
+# built locally by kernel-debug.sh from the suite's linux-source-6.12 with
+# KASAN, lockdep and the other checkers; its modules are built on the host
+# with the compiler that built it, test programs in the suite's build root.
+WC_GUEST_KERNEL=${WC_GUEST_KERNEL:-6.12}
+case $WC_GUEST_KERNEL in
+6.12) ;;
+6.12-debug) WC_GUEST_KERNEL_BUILDER=kernel-debug.sh ;;
+*)
+	wc_die "guest kernel '$WC_GUEST_KERNEL' is not implemented (6.12, 6.12-debug)"
+	;;
+esac
+
 # Serialise the cache updates of concurrent runs (kernel extraction, build
 # root creation); the lock is released when the shell exits.
 wc_guest_lock() {
@@ -59,6 +72,9 @@ deb [signed-by=/usr/share/keyrings/debian-archive-keyring.gpg] $uri $WC_GUEST_SU
 # Resolve the guest kernel through the suite's metapackages: sets
 # WC_GUEST_KVER (e.g. 6.12.117+deb13-amd64) and WC_GUEST_KPKGVER
 # (e.g. 6.12.117-1). WC_GUEST_KVER may be forced by the caller.
+# WC_GUEST_ROOT_KVER is the kernel whose headers the build root holds;
+# for a locally built kernel, WC_GUEST_KDIR is its directory (see
+# kernel-debug.sh) and WC_GUEST_KVER its release.
 wc_guest_resolve_kernel() {
 	local img hdr dep
 	if [ -n "${WC_GUEST_KVER:-}" ] && [ -n "${WC_GUEST_KPKGVER:-}" ]; then
@@ -77,7 +93,14 @@ wc_guest_resolve_kernel() {
 	printf '%s\n' "$hdr" | sed -n 's/^Depends: //p' | head -n1 |
 		grep -qF "linux-headers-$WC_GUEST_KVER (= $WC_GUEST_KPKGVER)" ||
 		wc_die "linux-headers-$WC_GUEST_DEBARCH does not match $WC_GUEST_KVER"
-	export WC_GUEST_KVER WC_GUEST_KPKGVER
+	WC_GUEST_ROOT_KVER=$WC_GUEST_KVER
+	if [ -n "${WC_GUEST_KERNEL_BUILDER:-}" ]; then
+		WC_GUEST_KDIR=$("$WC_GUEST_DIR/$WC_GUEST_KERNEL_BUILDER") ||
+			wc_die "building the $WC_GUEST_KERNEL guest kernel failed"
+		WC_GUEST_KVER=$(cat "$WC_GUEST_KDIR/kernelrelease")
+		export WC_GUEST_KDIR
+	fi
+	export WC_GUEST_KVER WC_GUEST_KPKGVER WC_GUEST_ROOT_KVER
 }
 
 # Build results of build-module.sh / build-prog.sh are cached by the hash of

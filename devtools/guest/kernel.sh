@@ -10,6 +10,11 @@ set -euo pipefail
 
 wc_need_pkgs kmod
 wc_guest_resolve_kernel
+# A locally built kernel (kernel-debug.sh) has the same layout
+if [ -n "${WC_GUEST_KDIR:-}" ]; then
+	echo "$WC_GUEST_KDIR"
+	exit 0
+fi
 dir=$WC_GUEST_CACHE/kernel-$WC_GUEST_KVER
 if [ ! -f "$dir/.complete" ]; then
 	wc_guest_lock
