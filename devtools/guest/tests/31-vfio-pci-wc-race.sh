@@ -11,8 +11,11 @@
 wc_bind_all
 
 export VFIO_WC_SLOT=$(ivshmem_slot)
+# The debug kernel is slow: more time, and more held dma-bufs so that a
+# zap's walk is long enough for a release to land in it
 case $WC_GUEST_KVER in
-*-wc-debug) export VFIO_WC_SECONDS=${VFIO_WC_SECONDS:-20} ;;
+*-wc-debug)
+	export VFIO_WC_SECONDS=${VFIO_WC_SECONDS:-20} VFIO_WC_HELD=${VFIO_WC_HELD:-1500} ;;
 *) export VFIO_WC_SECONDS=${VFIO_WC_SECONDS:-3} ;;
 esac
 wc_selftest vfio_pci_wc_race_test

@@ -120,26 +120,34 @@ static uint64_t rnd_length(uint64_t bar_size)
 	}
 }
 
-static bool errno_in(int err, const int *allowed, unsigned int n)
+/* @ret is a success or one of the @n errnos of @allowed; logged if not */
+static bool errno_ok(struct __test_metadata *_metadata, unsigned long op,
+		     const char *what, int ret, const int *allowed,
+		     unsigned int n)
 {
 	unsigned int i;
 
+	if (ret >= 0)
+		return true;
 	for (i = 0; i < n; i++)
-		if (err == allowed[i])
+		if (-ret == allowed[i])
 			return true;
+	TH_LOG("seed %u op %lu: %s: unexpected %s", seed, op, what,
+	       strerror(-ret));
 	return false;
 }
 
-#define EXPECT_ERRNO(ret, ...)						\
-	do {								\
-		static const int _ok[] = { __VA_ARGS__ };		\
-		if ((ret) < 0 && !errno_in(-(ret), _ok,			\
-					   sizeof(_ok) / sizeof(_ok[0]))) { \
-			TH_LOG("seed %u op %lu: %s: unexpected %s", seed, \
-			       op, #ret, strerror(-(ret)));		\
-			return false;					\
-		}							\
-	} while (0)
+static const int export_errnos[] = {
+	EINVAL, EOVERFLOW, ENODEV, ENOSPC, E2BIG,
+};
+
+static const int memattr_errnos[] = {
+	EBADF, EINVAL, ENODEV, ENOENT, EBUSY, ENOSPC, EPERM,
+};
+
+static const int revoke_errnos[] = { EBADF, EINVAL, ENODEV, EBADFD };
+
+static const int mmap_errnos[] = { EINVAL, ENODEV, EBUSY, EACCES };
 
 static int *free_fd_slot(struct fuzz *f)
 {
@@ -182,10 +190,10 @@ static bool op_export(struct __test_metadata *_metadata, struct fuzz *f,
 		r[i].length = rnd_length(size);
 	}
 	ret = vfio_wc_export(&f->dev, bar, r, nr);
-	EXPECT_ERRNO(ret, EINVAL, EOVERFLOW, ENODEV, ENOSPC, E2BIG);
 	if (ret >= 0)
 		*slot = ret;
-	return true;
+	return errno_ok(_metadata, op, "export", ret, export_errnos,
+			ARRAY_SIZE(export_errnos));
 }
 
 static bool op_memattr(struct __test_metadata *_metadata, struct fuzz *f,
@@ -193,9 +201,8 @@ static bool op_memattr(struct __test_metadata *_metadata, struct fuzz *f,
 {
 	int ret = vfio_wc_set_memattr(&f->dev, rnd_fd(f), pick(3));
 
-	EXPECT_ERRNO(ret, EBADF, EINVAL, ENODEV, ENOENT, EBUSY, ENOSPC,
-		     EPERM);
-	return true;
+	return errno_ok(_metadata, op, "memattr", ret, memattr_errnos,
+			ARRAY_SIZE(memattr_errnos));
 }
 
 static bool op_revoke(struct __test_metadata *_metadata, struct fuzz *f,
@@ -203,8 +210,8 @@ static bool op_revoke(struct __test_metadata *_metadata, struct fuzz *f,
 {
 	int ret = vfio_wc_revoke(&f->dev, rnd_fd(f));
 
-	EXPECT_ERRNO(ret, EBADF, EINVAL, ENODEV, EBADFD);
-	return true;
+	return errno_ok(_metadata, op, "revoke", ret, revoke_errnos,
+			ARRAY_SIZE(revoke_errnos));
 }
 
 static bool op_mmap(struct __test_metadata *_metadata, struct fuzz *f,
@@ -220,12 +227,9 @@ static bool op_mmap(struct __test_metadata *_metadata, struct fuzz *f,
 		return true;
 	p = mmap(NULL, len, PROT_READ | PROT_WRITE, flags, fd,
 		 pick(4) ? 0 : PG);
-	if (p == MAP_FAILED) {
-		int ret = -errno;
-
-		EXPECT_ERRNO(ret, EINVAL, ENODEV, EBUSY, EACCES);
-		return true;
-	}
+	if (p == MAP_FAILED)
+		return errno_ok(_metadata, op, "mmap", -errno, mmap_errnos,
+				ARRAY_SIZE(mmap_errnos));
 	m->addr = p;
 	m->len = len;
 	return true;

@@ -140,9 +140,10 @@ TEST_F_TIMEOUT(limits, device_range_cap, 300)
 		r[i].offset = vfio_wc_slot();
 		r[i].length = PG;
 	}
-	for (i = 0; i < MAX_DEVICE_RANGES / MAX_RANGES; i++)
-		ASSERT_LE(0, keep(self, vfio_wc_export(&self->dev, BAR2, r,
-							MAX_RANGES)));
+	for (i = 0; i < MAX_DEVICE_RANGES / MAX_RANGES; i++) {
+		fd = vfio_wc_export(&self->dev, BAR2, r, MAX_RANGES);
+		ASSERT_LE(0, keep(self, fd));
+	}
 	fd = keep(self, vfio_wc_export(&self->dev, BAR2, r, MAX_RANGES));
 	EXPECT_EQ(-ENOSPC, fd);
 	EXPECT_EQ(-ENOSPC, keep(self, vfio_wc_export(&self->dev, BAR2, r, 1)));
@@ -161,8 +162,8 @@ TEST_F_TIMEOUT(limits, reservation_cap, 300)
 
 	ASSERT_LE(base + (MAX_RESERVATIONS + 1) * PG, self->bar_size);
 	for (i = 0; i <= MAX_RESERVATIONS; i++) {
-		fd = keep(self, vfio_wc_export_one(&self->dev, BAR2,
-						    base + i * PG, PG));
+		fd = vfio_wc_export_one(&self->dev, BAR2, base + i * PG, PG);
+		keep(self, fd);
 		ASSERT_LE(0, fd);
 		if (i < MAX_RESERVATIONS) {
 			ASSERT_EQ(0, vfio_wc_set_memattr(&self->dev, fd, WC));
@@ -204,13 +205,13 @@ TEST_F_TIMEOUT(limits, kva_does_not_grow_with_dmabufs, 300)
 	before = module_ioremap_bytes();
 	ASSERT_LE(0, before);
 	for (i = 0; i < 32; i++) {
-		fd = keep(self, vfio_wc_export_one(&self->dev, BAR2, 0,
-						    self->bar_size));
+		fd = vfio_wc_export_one(&self->dev, BAR2, 0, self->bar_size);
+		keep(self, fd);
 		ASSERT_LE(0, fd);
 		ASSERT_EQ(0, vfio_wc_set_memattr(&self->dev, fd, WC));
 	}
 	after = module_ioremap_bytes();
-	TH_LOG("32 WC dma-bufs of the %llu KiB BAR: %lld KiB of kernel address space, %d PAT entries",
+	TH_LOG("32 WC dma-bufs of the %llu KiB BAR: %lld KiB of kernel VA, %d PAT entries",
 	       (unsigned long long)self->bar_size >> 10, (after - before) >> 10,
 	       wc_entries(self));
 	/* One mapping of the BAR, plus vmalloc's guard page */

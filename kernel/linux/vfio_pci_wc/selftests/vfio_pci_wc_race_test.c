@@ -9,7 +9,8 @@
  *
  * Environment: VFIO_WC_SLOT (BAR2 offset this test may use, two pages),
  * VFIO_WC_SEED (seed, default from the clock; printed), VFIO_WC_SECONDS
- * (duration of each race, default 5).
+ * (duration of each race, default 5), VFIO_WC_HELD (dma-bufs kept mapped
+ * during the races, default 64).
  */
 #include <errno.h>
 #include <pthread.h>
@@ -23,6 +24,7 @@
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/mman.h>
+#include <sys/resource.h>
 #include <time.h>
 #include <unistd.h>
 #include <linux/pci_regs.h>
@@ -35,11 +37,15 @@ static const char *device_bdf;
 #define BAR2		2
 #define PG		VFIO_WC_PAGE
 #define WC		VFIO_DEVICE_FEATURE_DMA_BUF_MEMATTR_WC
-#define NR_HELD		64
 #define NR_CHURN	2
 
 static unsigned int seed;
 static unsigned int seconds;
+/*
+ * Live, mapped dma-bufs during the races: the longer a zap's walk, the
+ * likelier a release lands in it
+ */
+static unsigned int nr_held;
 
 /*
  * SIGBUS recovery of the thread that faulted. volatile: the compiler must
@@ -192,8 +198,8 @@ static void *churn(void *arg)
 
 FIXTURE(race) {
 	struct race r;
-	int held[NR_HELD];
-	uint8_t *held_map[NR_HELD];
+	int *held;
+	uint8_t **held_map;
 };
 
 FIXTURE_SETUP(race)
@@ -202,13 +208,23 @@ FIXTURE_SETUP(race)
 				.sa_flags = SA_SIGINFO };
 	unsigned int i;
 
+	struct rlimit lim;
+
 	ASSERT_EQ(0, sigaction(SIGBUS, &sa, NULL));
 	ASSERT_EQ(0, sigaction(SIGSEGV, &sa, NULL));
+	/* One fd per held dma-buf */
+	ASSERT_EQ(0, getrlimit(RLIMIT_NOFILE, &lim));
+	lim.rlim_cur = lim.rlim_max;
+	ASSERT_EQ(0, setrlimit(RLIMIT_NOFILE, &lim));
+	ASSERT_LT(nr_held + 64, lim.rlim_cur);
+	self->held = calloc(nr_held, sizeof(*self->held));
+	self->held_map = calloc(nr_held, sizeof(*self->held_map));
+	ASSERT_TRUE(self->held && self->held_map);
 	memset(&self->r, 0, sizeof(self->r));
 	ASSERT_EQ(0, vfio_wc_open(&self->r.dev, device_bdf));
 	self->r.slot = vfio_wc_slot();
 	/* Many live, mapped dma-bufs: every zap walks and unmaps them all */
-	for (i = 0; i < NR_HELD; i++) {
+	for (i = 0; i < nr_held; i++) {
 		self->held[i] = vfio_wc_export_one(&self->r.dev, BAR2,
 						   self->r.slot + (i % 2) * PG,
 						   PG);
@@ -217,18 +233,22 @@ FIXTURE_SETUP(race)
 					 self->held[i], 0);
 		ASSERT_TRUE(self->held_map[i] != MAP_FAILED);
 	}
-	TH_LOG("seed %u, %u s per race (VFIO_WC_SEED=%u replays it)", seed,
-	       seconds, seed);
+	TH_LOG("seed %u, %u s per race, %u dma-bufs held (VFIO_WC_SEED=%u replays it)",
+	       seed, seconds, nr_held, seed);
 }
 
 FIXTURE_TEARDOWN(race)
 {
 	unsigned int i;
 
-	for (i = 0; i < NR_HELD; i++) {
-		munmap(self->held_map[i], PG);
-		close(self->held[i]);
+	for (i = 0; i < nr_held && self->held_map; i++) {
+		if (self->held_map[i] && self->held_map[i] != MAP_FAILED)
+			munmap(self->held_map[i], PG);
+		if (self->held[i] > 0)
+			close(self->held[i]);
 	}
+	free(self->held);
+	free(self->held_map);
 	vfio_wc_close(&self->r.dev);
 }
 
@@ -240,7 +260,7 @@ static void *toucher(void *arg)
 	unsigned int i;
 
 	while (now() < r->end) {
-		for (i = 0; i < NR_HELD; i++)
+		for (i = 0; i < nr_held; i++)
 			read_byte(self->held_map[i]);
 		atomic_fetch_add(&r->ops, 1);
 	}
@@ -278,14 +298,25 @@ TEST_F_TIMEOUT(race, zap_vs_release, 600)
 	report(_metadata, &self->r);
 }
 
+/*
+ * Resets through the sysfs file and config writes that keep memory
+ * decode on: the paths on which the core holds no memory_lock, so that
+ * faults meet the module's own blocking.
+ */
 static void *resetter(void *arg)
 {
 	struct race *r = arg;
+	uint16_t cmd = config_command(r, false, 0);
+	int ret;
 
 	while (now() < r->end) {
-		/* EAGAIN: the device lock was busy, try again */
-		if (ioctl(r->dev.fd, VFIO_DEVICE_RESET) && errno != EAGAIN)
-			race_error(r, "VFIO_DEVICE_RESET", errno);
+		if (atomic_load(&r->ops) % 2) {
+			config_command(r, true, cmd);
+		} else {
+			ret = vfio_wc_sysfs_reset(r->dev.bdf);
+			if (ret && ret != -EAGAIN)
+				race_error(r, "sysfs reset", -ret);
+		}
 		atomic_fetch_add(&r->ops, 1);
 	}
 	return NULL;
@@ -447,5 +478,7 @@ int main(int argc, char *argv[])
 	seed = s ? strtoul(s, NULL, 0) : (unsigned int)time(NULL);
 	s = getenv("VFIO_WC_SECONDS");
 	seconds = s ? strtoul(s, NULL, 0) : 5;
+	s = getenv("VFIO_WC_HELD");
+	nr_held = s ? strtoul(s, NULL, 0) : 64;
 	return test_harness_run(argc, argv);
 }
