@@ -1,6 +1,6 @@
 #!/bin/sh
 # SPDX-License-Identifier: BSD-3-Clause
-# timeout: 300
+# timeout: 400
 # Seeded, time-bounded races of the dma-buf life cycle against the paths
 # that zap its mappings (vfio_pci_wc_race_test). Meant for the debug guest
 # kernel, where a use-after-free or lock problem is a KASAN or lockdep
