@@ -88,12 +88,12 @@ root=$WC_GUEST_BUILDROOT
 stamp=$root/.wc-buildroot
 
 root_matches() {
-	[ -f "$stamp" ] && grep -qx "kver=$WC_GUEST_KVER" "$stamp" && return 0
+	[ -f "$stamp" ] && grep -qx "kver=$kver" "$stamp" && return 0
 	# A root made by hand with the same command has no stamp: accept it
 	# when it holds the right headers and compiler.
-	if [ -d "$root/usr/src/linux-headers-$WC_GUEST_KVER" ] &&
+	if [ -d "$root/usr/src/linux-headers-$kver" ] &&
 	   [ -x "$root/usr/bin/$WC_GUEST_CC" ]; then
-		echo "kver=$WC_GUEST_KVER" >"$stamp"
+		echo "kver=$kver" >"$stamp"
 		return 0
 	fi
 	return 1
@@ -114,18 +114,20 @@ add_cross_headers() { # <root>
 }
 
 wc_guest_resolve_kernel
+# The suite's own kernel (a locally built guest kernel has no headers here)
+kver=${WC_GUEST_ROOT_KVER:-$WC_GUEST_KVER}
 if [ "$WC_GUEST_ROOT_CROSS" = 1 ]; then
 	# linux-headers-<version>-common and linux-kbuild-<version>
-	base=${WC_GUEST_KVER%-"$WC_GUEST_DEBARCH"}
+	base=${kver%-"$WC_GUEST_DEBARCH"}
 	headers=linux-headers-$base-common,linux-kbuild-$base
 else
-	headers=linux-headers-$WC_GUEST_KVER
+	headers=linux-headers-$kver
 fi
 if ! root_matches; then
 	wc_need_pkgs debootstrap debian-archive-keyring
 	wc_guest_lock
 	if ! root_matches; then
-		wc_log "creating the $WC_GUEST_SUITE build root for $WC_GUEST_KVER (about 1-3 min)"
+		wc_log "creating the $WC_GUEST_SUITE build root for $kver (about 1-3 min)"
 		rm -rf "$root.tmp"
 		mkdir -p "$(dirname "$root")"
 		# The .debs stay cached so that a new kernel version rebuilds
@@ -139,7 +141,7 @@ if ! root_matches; then
 			>"$WC_GUEST_CACHE/debootstrap.log" 2>&1 ||
 			wc_die "debootstrap failed, see $WC_GUEST_CACHE/debootstrap.log"
 		[ "$WC_GUEST_ROOT_CROSS" != 1 ] || add_cross_headers "$root.tmp"
-		echo "kver=$WC_GUEST_KVER" >"$root.tmp/.wc-buildroot"
+		echo "kver=$kver" >"$root.tmp/.wc-buildroot"
 		rm -rf "$root"
 		mv "$root.tmp" "$root"
 	fi

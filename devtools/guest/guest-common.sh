@@ -59,6 +59,16 @@ case $WC_GUEST_KERNEL in
 	WC_GUEST_KSUITES="$WC_GUEST_SUITE $WC_GUEST_SUITE-updates"
 	WC_GUEST_KREL=
 	;;
+6.12-debug)
+	# Built locally by kernel-debug.sh from the suite's linux-source-6.12
+	# with KASAN, lockdep and the other checkers; its modules are built
+	# on the host with the compiler that built it (WC_GUEST_KDIR), test
+	# programs in the suite's build root.
+	WC_GUEST_KAPT=$WC_GUEST_SUITE
+	WC_GUEST_KSUITES="$WC_GUEST_SUITE $WC_GUEST_SUITE-updates"
+	WC_GUEST_KREL=
+	WC_GUEST_KERNEL_BUILDER=kernel-debug.sh
+	;;
 6.1)
 	# The host's own suite and apt configuration (with its security
 	# updates, where bookworm's kernel is updated)
@@ -72,7 +82,7 @@ case $WC_GUEST_KERNEL in
 	WC_GUEST_KREL=/trixie-backports
 	;;
 *)
-	wc_die "guest kernel '$WC_GUEST_KERNEL' is not implemented (6.12, 6.1, 7.3)"
+	wc_die "guest kernel '$WC_GUEST_KERNEL' is not implemented (6.12, 6.1, 7.3, 6.12-debug)"
 	;;
 esac
 
@@ -84,7 +94,7 @@ esac
 #   kernel's header packages extracted into it (gcc-14).
 # Static test programs are always built in the trixie build root.
 case $WC_GUEST_KERNEL in
-6.12) WC_GUEST_MODROOT=buildroot ;;
+6.12 | 6.12-debug) WC_GUEST_MODROOT=buildroot ;;
 6.1) WC_GUEST_MODROOT=host ;;
 7.3) WC_GUEST_MODROOT=buildroot-headers ;;
 esac
@@ -148,6 +158,9 @@ wc_guest_apt() {
 # Resolve the guest kernel through the suite's metapackages: sets
 # WC_GUEST_KVER (e.g. 6.12.117+deb13-amd64) and WC_GUEST_KPKGVER
 # (e.g. 6.12.117-1). WC_GUEST_KVER may be forced by the caller.
+# WC_GUEST_ROOT_KVER is the kernel whose headers the build root holds;
+# for a locally built kernel, WC_GUEST_KDIR is its directory (see
+# kernel-debug.sh) and WC_GUEST_KVER its release.
 wc_guest_resolve_kernel() {
 	local img hdr dep
 	if [ -n "${WC_GUEST_KVER:-}" ] && [ -n "${WC_GUEST_KPKGVER:-}" ]; then
@@ -166,7 +179,14 @@ wc_guest_resolve_kernel() {
 	printf '%s\n' "$hdr" | sed -n 's/^Depends: //p' | head -n1 |
 		grep -qF "linux-headers-$WC_GUEST_KVER (= $WC_GUEST_KPKGVER)" ||
 		wc_die "linux-headers-$WC_GUEST_DEBARCH does not match $WC_GUEST_KVER"
-	export WC_GUEST_KVER WC_GUEST_KPKGVER
+	WC_GUEST_ROOT_KVER=$WC_GUEST_KVER
+	if [ -n "${WC_GUEST_KERNEL_BUILDER:-}" ]; then
+		WC_GUEST_KDIR=$("$WC_GUEST_DIR/$WC_GUEST_KERNEL_BUILDER") ||
+			wc_die "building the $WC_GUEST_KERNEL guest kernel failed"
+		WC_GUEST_KVER=$(cat "$WC_GUEST_KDIR/kernelrelease")
+		export WC_GUEST_KDIR
+	fi
+	export WC_GUEST_KVER WC_GUEST_KPKGVER WC_GUEST_ROOT_KVER
 }
 
 # Build results of build-module.sh / build-prog.sh are cached by the hash of

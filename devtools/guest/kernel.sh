@@ -1,5 +1,6 @@
 #!/bin/bash
 # SPDX-License-Identifier: BSD-3-Clause
+# shellcheck disable=SC2153 # WC_GUEST_* are set by guest-common.sh
 # Fetch the guest kernel (image + modules) of the guest suite by package
 # name and extract it to $WC_CACHE/guest/kernel-<kver>, once.
 # Prints the extracted directory; the kernel is <dir>/boot/vmlinuz-<kver>
@@ -10,6 +11,11 @@ set -euo pipefail
 
 wc_need_pkgs kmod
 wc_guest_resolve_kernel
+# A locally built kernel (kernel-debug.sh) has the same layout
+if [ -n "${WC_GUEST_KDIR:-}" ]; then
+	echo "$WC_GUEST_KDIR"
+	exit 0
+fi
 dir=$WC_GUEST_CACHE/kernel-$WC_GUEST_KVER
 if [ ! -f "$dir/.complete" ]; then
 	wc_guest_lock

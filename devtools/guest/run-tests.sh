@@ -25,8 +25,10 @@ set -uo pipefail
 . "$(dirname "$0")/machine.sh"
 . "$(dirname "$0")/parse.sh"
 
-# Kernel messages that fail the test they appear in.
-DMESG_BAD='WARNING:|BUG:|Oops|general protection fault|Kernel panic|Call Trace:|UBSAN:|conflicting memory types|x86/PAT: |DMAR: DRHD: handling fault|DMAR: [[]DMA|arm-smmu-v3 .*: event 0x|blocked for more than'
+# Kernel messages that fail the test they appear in. The debug kernel's
+# checkers report with WARNING:/BUG: headers (KASAN, lockdep, RCU,
+# atomic sleep, list and object debugging), plus the lines below.
+DMESG_BAD='WARNING:|BUG:|Oops|general protection fault|Kernel panic|Call Trace:|UBSAN:|conflicting memory types|x86/PAT: |DMAR: DRHD: handling fault|DMAR: [[]DMA|arm-smmu-v3 .*: event 0x|blocked for more than|KASAN:|ODEBUG:|INFO: trying to register non-static key|INFO: rcu_.* stall|suspected memory leak'
 # ...except these benign ones.
 DMESG_OK='x86/PAT: Configuration [[]'
 

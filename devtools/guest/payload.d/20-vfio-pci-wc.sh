@@ -13,9 +13,18 @@ tools=$("$WC_REPO/devtools/get-linux-tools.sh")
 stage=$(mktemp -d)
 wc_rm_on_exit "$stage"
 
-# The module as a user gets it: the vfio-pci-wc-dkms package installed
-# with apt, built and installed by Debian's dkms for the guest kernel.
-"$g/dkms-module.sh" "$WC_PAYLOAD_MODULES"
+if [ -n "${WC_GUEST_KDIR:-}" ]; then
+	# A locally built kernel (the debug kernel) is no Debian package for
+	# dkms to build against: the same source tree DKMS gets, with kbuild.
+	make -s -C "$WC_REPO/kernel/linux/vfio_pci_wc" dkms-src \
+		DESTDIR="$stage/dkms" >/dev/null
+	"$g/build-module.sh" "$stage"/dkms/usr/src/vfio-pci-wc-* "$WC_PAYLOAD_MODULES"
+else
+	# The module as a user gets it: the vfio-pci-wc-dkms package
+	# installed with apt, built and installed by Debian's dkms for the
+	# guest kernel.
+	"$g/dkms-module.sh" "$WC_PAYLOAD_MODULES"
+fi
 
 # The selftests, with their own Makefile, from the module's folder and
 # the uAPI header next to it (kernel/linux/ as in the exported series).

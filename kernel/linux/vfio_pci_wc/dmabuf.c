@@ -33,7 +33,7 @@ MODULE_INFO(import_ns, "DMA_BUF");
 static const struct dma_buf_ops vfio_pci_wc_dmabuf_ops;
 static const struct vm_operations_struct vfio_pci_wc_dmabuf_wc_vm_ops;
 
-/* Keeps priv->wdev alive for the faults and mmap() that found it set */
+/* Keeps priv->wdev alive while faults and mmap() take a reference */
 DEFINE_STATIC_SRCU(vfio_pci_wc_srcu);
 
 static int vfio_pci_wc_dmabuf_attach(struct dma_buf *dmabuf,
@@ -78,26 +78,29 @@ static bool vfio_pci_wc_dmabuf_pfn(struct vfio_pci_wc_dmabuf *priv,
 }
 
 /*
- * A reset or power transition of the device is in progress. A user access
+ * A reset or power transition of the device is in progress. The access
  * sleeps until it is over, without the mmap or VMA lock (the operation may
- * need it, e.g. to copy its own arguments), and retries. A kernel access
- * (copy_*_user() by the very operation) fails instead of deadlocking.
+ * need it, e.g. to copy its own arguments), and retries, whether it comes
+ * from user space or from the kernel (write(2) or io_uring reading from
+ * the mapping, KVM's fault path), as with vfio-pci's own mappings. Only a
+ * kernel access by the blocking operation itself (@self: its
+ * copy_*_user()) fails instead of waiting for itself.
  */
 static vm_fault_t vfio_pci_wc_wait_unblocked(struct vfio_pci_wc_device *wdev,
-					     struct vm_fault *vmf)
+					     struct vm_fault *vmf, bool self)
 {
 	struct file *file;
 
-	if (!(vmf->flags & FAULT_FLAG_USER))
+	if (self && !(vmf->flags & FAULT_FLAG_USER))
 		return VM_FAULT_SIGBUS;
 	if (!(vmf->flags & FAULT_FLAG_ALLOW_RETRY) ||
 	    (vmf->flags & FAULT_FLAG_RETRY_NOWAIT))
 		return VM_FAULT_NOPAGE;
 
 	/*
-	 * Once unlocked the VMA may go: its file keeps @wdev alive (the
-	 * device file keeps the device open; a dma-buf's fault also holds
-	 * vfio_pci_wc_srcu).
+	 * Once unlocked the VMA may go: the caller keeps @wdev alive (the
+	 * device file keeps the device open; a dma-buf's fault holds a
+	 * device reference), the file reference keeps the VMA's file.
 	 */
 	file = get_file(vmf->vma->vm_file);
 	release_fault_lock(vmf);
@@ -119,16 +122,18 @@ vm_fault_t vfio_pci_wc_fault_check_device(struct vfio_pci_wc_device *wdev,
 					  struct vm_fault *vmf)
 {
 	struct vfio_pci_core_device *vdev = &wdev->core;
-	bool blocked;
+	bool blocked, self;
 
 	lockdep_assert_held(&wdev->lock);
 	blocked = wdev->blocked;
 	if (!blocked && !vdev->pm_runtime_engaged &&
 	    vfio_pci_wc_memory_enabled(vdev))
 		return 0;
+	self = blocked && vfio_pci_wc_blocked_by_current_locked(wdev);
 	mutex_unlock(&wdev->lock);
 	up_read(&vdev->memory_lock);
-	return blocked ? vfio_pci_wc_wait_unblocked(wdev, vmf) : VM_FAULT_SIGBUS;
+	return blocked ? vfio_pci_wc_wait_unblocked(wdev, vmf, self) :
+			 VM_FAULT_SIGBUS;
 }
 
 static vm_fault_t vfio_pci_wc_dmabuf_insert(struct vfio_pci_wc_device *wdev,
@@ -168,18 +173,38 @@ out_unlock:
 	return ret;
 }
 
-static vm_fault_t vfio_pci_wc_dmabuf_fault(struct vm_fault *vmf)
+/*
+ * The device of a dma-buf that is not revoked yet, with a reference the
+ * caller drops with put_device(); NULL once revoked. The SRCU read side
+ * only covers taking the reference: a fault that sleeps (waiting for a
+ * reset) must not hold up the revoke and close of other devices, which
+ * wait for vfio_pci_wc_srcu.
+ */
+static struct vfio_pci_wc_device *
+vfio_pci_wc_dmabuf_get_device(struct vfio_pci_wc_dmabuf *priv)
 {
-	struct vfio_pci_wc_dmabuf *priv = vmf->vma->vm_private_data;
 	struct vfio_pci_wc_device *wdev;
-	vm_fault_t ret = VM_FAULT_SIGBUS;
 	int idx;
 
 	idx = srcu_read_lock(&vfio_pci_wc_srcu);
 	wdev = READ_ONCE(priv->wdev);
 	if (wdev)
-		ret = vfio_pci_wc_dmabuf_insert(wdev, priv, vmf);
+		get_device(&wdev->core.vdev.device);
 	srcu_read_unlock(&vfio_pci_wc_srcu, idx);
+	return wdev;
+}
+
+static vm_fault_t vfio_pci_wc_dmabuf_fault(struct vm_fault *vmf)
+{
+	struct vfio_pci_wc_dmabuf *priv = vmf->vma->vm_private_data;
+	struct vfio_pci_wc_device *wdev;
+	vm_fault_t ret;
+
+	wdev = vfio_pci_wc_dmabuf_get_device(priv);
+	if (!wdev)
+		return VM_FAULT_SIGBUS;
+	ret = vfio_pci_wc_dmabuf_insert(wdev, priv, vmf);
+	put_device(&wdev->core.vdev.device);
 	return ret;
 }
 
@@ -198,17 +223,14 @@ static int vfio_pci_wc_dmabuf_mmap(struct dma_buf *dmabuf,
 	struct vfio_pci_wc_dmabuf *priv = dmabuf->priv;
 	struct vfio_pci_wc_device *wdev;
 	bool wc = false;
-	int ret = 0, idx;
+	int ret = 0;
 
 	if (!(vma->vm_flags & VM_SHARED))
 		return -EINVAL;
 
-	idx = srcu_read_lock(&vfio_pci_wc_srcu);
-	wdev = READ_ONCE(priv->wdev);
-	if (!wdev) {
-		srcu_read_unlock(&vfio_pci_wc_srcu, idx);
+	wdev = vfio_pci_wc_dmabuf_get_device(priv);
+	if (!wdev)
 		return -ENODEV;
-	}
 	mutex_lock(&wdev->lock);
 	if (priv->revoked) {
 		ret = -ENODEV;
@@ -225,7 +247,7 @@ static int vfio_pci_wc_dmabuf_mmap(struct dma_buf *dmabuf,
 		priv->nc_mapped = true;
 	}
 	mutex_unlock(&wdev->lock);
-	srcu_read_unlock(&vfio_pci_wc_srcu, idx);
+	put_device(&wdev->core.vdev.device);
 	if (ret)
 		return ret;
 
@@ -253,7 +275,8 @@ static void vfio_pci_wc_dmabuf_release(struct dma_buf *dmabuf)
 	if (wdev) {
 		mutex_lock(&wdev->lock);
 		list_del(&priv->node);
-		vfio_pci_wc_unreserve_locked(priv);
+		wdev->nr_ranges -= priv->nr_ranges;
+		vfio_pci_wc_unreserve_locked(wdev, priv);
 		mutex_unlock(&wdev->lock);
 		put_device(&wdev->core.vdev.device);
 	}
@@ -274,13 +297,28 @@ static void vfio_pci_wc_zap_dmabuf(struct vfio_pci_wc_dmabuf *priv)
 			    priv->dmabuf->size, true);
 }
 
+/*
+ * Zap the mappings of every dma-buf of the device. A dma-buf whose last
+ * file reference is gone is skipped: its release(), which takes it off
+ * the list, runs after the file's inode, hence the address_space a zap
+ * would walk, has been freed; and it has no mapping left to zap (every
+ * VMA holds a file reference). The reference taken here is dropped
+ * under wdev->lock: fput() defers the release, which takes the lock, to
+ * task work or a workqueue.
+ */
 void vfio_pci_wc_zap_dmabufs_locked(struct vfio_pci_wc_device *wdev)
 {
 	struct vfio_pci_wc_dmabuf *priv;
+	struct file *file;
 
 	lockdep_assert_held(&wdev->lock);
-	list_for_each_entry(priv, &wdev->dmabufs, node)
+	list_for_each_entry(priv, &wdev->dmabufs, node) {
+		file = get_file_active(&priv->dmabuf->file);
+		if (!file)
+			continue;
 		vfio_pci_wc_zap_dmabuf(priv);
+		fput(file);
+	}
 }
 
 /* Another live dma-buf of the device holds WC over a range of @priv */
@@ -379,6 +417,39 @@ static int vfio_pci_wc_check_ranges(struct vfio_pci_wc_device *wdev,
 	return 0;
 }
 
+/*
+ * Account @nr ranges of a new dma-buf to the device, within
+ * VFIO_PCI_WC_MAX_DEVICE_RANGES: every walk of the device's dma-bufs
+ * (zap, attribute checks) stays bounded whatever user space exports.
+ */
+static int vfio_pci_wc_charge_ranges(struct vfio_pci_wc_device *wdev,
+				     unsigned int bar, u32 nr)
+{
+	unsigned int held;
+	int ret = 0;
+
+	mutex_lock(&wdev->lock);
+	held = wdev->nr_ranges;
+	if (held + nr > VFIO_PCI_WC_MAX_DEVICE_RANGES)
+		ret = -ENOSPC;
+	else
+		wdev->nr_ranges += nr;
+	mutex_unlock(&wdev->lock);
+	if (ret)
+		dev_warn_ratelimited(&wdev->core.pdev->dev,
+				     "BAR %u: dma-buf export refused: the device's dma-bufs already hold %u ranges (limit %u)\n",
+				     bar, held, VFIO_PCI_WC_MAX_DEVICE_RANGES);
+	return ret;
+}
+
+static void vfio_pci_wc_uncharge_ranges(struct vfio_pci_wc_device *wdev,
+					u32 nr)
+{
+	mutex_lock(&wdev->lock);
+	wdev->nr_ranges -= nr;
+	mutex_unlock(&wdev->lock);
+}
+
 static struct vfio_pci_wc_dmabuf *
 vfio_pci_wc_dmabuf_alloc(struct vfio_pci_wc_device *wdev,
 			 struct vfio_device_feature_dma_buf *hdr,
@@ -400,7 +471,7 @@ vfio_pci_wc_dmabuf_alloc(struct vfio_pci_wc_device *wdev,
 	}
 	priv->nr_ranges = hdr->nr_ranges;
 	priv->wdev = wdev;
-	priv->owner = wdev;
+	priv->owner = wdev->id;
 	priv->bar = hdr->region_index;
 	priv->bar_phys = pci_resource_start(wdev->core.pdev, priv->bar);
 	priv->memattr = VFIO_DEVICE_FEATURE_DMA_BUF_MEMATTR_NC;
@@ -444,10 +515,16 @@ int vfio_pci_wc_feature_dma_buf(struct vfio_pci_wc_device *wdev, u32 flags,
 	ret = vfio_pci_wc_check_region(wdev, hdr.region_index);
 	if (ret)
 		return ret;
+	ret = vfio_pci_wc_charge_ranges(wdev, hdr.region_index,
+					hdr.nr_ranges);
+	if (ret)
+		return ret;
 
 	priv = vfio_pci_wc_dmabuf_alloc(wdev, &hdr, uhdr->dma_ranges);
-	if (IS_ERR(priv))
-		return PTR_ERR(priv);
+	if (IS_ERR(priv)) {
+		ret = PTR_ERR(priv);
+		goto err_uncharge;
+	}
 	ret = vfio_pci_wc_check_ranges(wdev, priv, &size);
 	if (ret)
 		goto err_free_priv;
@@ -484,6 +561,8 @@ err_put_device:
 	put_device(&vdev->vdev.device);
 err_free_priv:
 	kfree(priv);
+err_uncharge:
+	vfio_pci_wc_uncharge_ranges(wdev, hdr.nr_ranges);
 	return ret;
 }
 
@@ -497,7 +576,11 @@ static struct dma_buf *vfio_pci_wc_get_dmabuf(struct vfio_pci_wc_device *wdev,
 	if (IS_ERR(dmabuf))
 		return dmabuf;
 	priv = dmabuf->priv;
-	if (dmabuf->ops != &vfio_pci_wc_dmabuf_ops || priv->owner != wdev) {
+	/*
+	 * By id: the exporting device may be gone and another one allocated
+	 * at its address.
+	 */
+	if (dmabuf->ops != &vfio_pci_wc_dmabuf_ops || priv->owner != wdev->id) {
 		dma_buf_put(dmabuf);
 		return ERR_PTR(-ENODEV);
 	}
@@ -545,7 +628,7 @@ static int vfio_pci_wc_set_nc_locked(struct vfio_pci_wc_device *wdev,
 				     priv->bar);
 		return -EBUSY;
 	}
-	vfio_pci_wc_unreserve_locked(priv);
+	vfio_pci_wc_unreserve_locked(wdev, priv);
 	priv->memattr = VFIO_DEVICE_FEATURE_DMA_BUF_MEMATTR_NC;
 	return 0;
 }
@@ -596,8 +679,9 @@ static void vfio_pci_wc_revoke_locked(struct vfio_pci_wc_dmabuf *priv)
 	lockdep_assert_held(&priv->wdev->lock);
 	priv->revoked = true;
 	list_del_init(&priv->node);
+	priv->wdev->nr_ranges -= priv->nr_ranges;
 	vfio_pci_wc_zap_dmabuf(priv);
-	vfio_pci_wc_unreserve_locked(priv);
+	vfio_pci_wc_unreserve_locked(priv->wdev, priv);
 	WRITE_ONCE(priv->wdev, NULL);
 }
 
@@ -634,16 +718,20 @@ int vfio_pci_wc_feature_revoke(struct vfio_pci_wc_device *wdev, u32 flags,
 		return PTR_ERR(dmabuf);
 	priv = dmabuf->priv;
 
+	/* A dma-buf is revoked once: again is EBADFD, as proposed */
 	mutex_lock(&wdev->lock);
-	if (!priv->revoked) {
+	if (priv->revoked) {
+		ret = -EBADFD;
+	} else {
 		vfio_pci_wc_revoke_locked(priv);
 		nr++;
+		ret = 0;
 	}
 	mutex_unlock(&wdev->lock);
 
 	vfio_pci_wc_put_revoked(wdev, nr);
 	dma_buf_put(dmabuf);
-	return 0;
+	return ret;
 }
 
 /*

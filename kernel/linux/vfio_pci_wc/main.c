@@ -46,22 +46,47 @@ bool vfio_pci_wc_memory_enabled(struct vfio_pci_core_device *vdev)
  * Takes no core lock: the PCI core calls it from reset_prepare() with the
  * device lock held, and the core's reset paths with memory_lock held for
  * write.
+ *
+ * @blocker is given by the operations that copy user memory while
+ * blocking (the core's config write copies the user's value): a fault of
+ * theirs on a mapping of this device fails instead of waiting for
+ * itself. Every other fault, kernel-mode ones included, waits.
  */
-static void vfio_pci_wc_block(struct vfio_pci_wc_device *wdev)
+static void vfio_pci_wc_block(struct vfio_pci_wc_device *wdev,
+			      struct vfio_pci_wc_blocker *blocker)
 {
 	mutex_lock(&wdev->lock);
 	wdev->blocked++;
+	if (blocker) {
+		blocker->task = current;
+		list_add(&blocker->node, &wdev->blockers);
+	}
 	vfio_pci_wc_zap_dmabufs_locked(wdev);
 	vfio_pci_wc_zap_owned_bars_locked(wdev);
 	mutex_unlock(&wdev->lock);
 }
 
-static void vfio_pci_wc_unblock(struct vfio_pci_wc_device *wdev)
+static void vfio_pci_wc_unblock(struct vfio_pci_wc_device *wdev,
+				struct vfio_pci_wc_blocker *blocker)
 {
 	mutex_lock(&wdev->lock);
 	wdev->blocked--;
+	if (blocker)
+		list_del(&blocker->node);
 	mutex_unlock(&wdev->lock);
 	wake_up_all(&wdev->unblocked);
+}
+
+/* The current task is blocking faults of @wdev and may copy user memory */
+bool vfio_pci_wc_blocked_by_current_locked(struct vfio_pci_wc_device *wdev)
+{
+	struct vfio_pci_wc_blocker *blocker;
+
+	lockdep_assert_held(&wdev->lock);
+	list_for_each_entry(blocker, &wdev->blockers, node)
+		if (blocker->task == current)
+			return true;
+	return false;
 }
 
 static void vfio_pci_wc_add_guarded(struct vfio_pci_wc_device *wdev,
@@ -193,6 +218,7 @@ static int vfio_pci_wc_device_feature(struct vfio_device *core_vdev, u32 flags,
 				      void __user *arg, size_t argsz)
 {
 	struct vfio_pci_wc_device *wdev = to_wc_device(core_vdev);
+	struct vfio_pci_wc_blocker blocker;
 	int ret;
 
 	switch (flags & VFIO_DEVICE_FEATURE_MASK) {
@@ -207,9 +233,9 @@ static int vfio_pci_wc_device_feature(struct vfio_device *core_vdev, u32 flags,
 		if (!(flags & VFIO_DEVICE_FEATURE_SET) ||
 		    (flags & VFIO_DEVICE_FEATURE_PROBE))
 			break;
-		vfio_pci_wc_block(wdev);
+		vfio_pci_wc_block(wdev, &blocker);
 		ret = vfio_pci_core_ioctl_feature(core_vdev, flags, arg, argsz);
-		vfio_pci_wc_unblock(wdev);
+		vfio_pci_wc_unblock(wdev, &blocker);
 		return ret;
 	}
 	return vfio_pci_core_ioctl_feature(core_vdev, flags, arg, argsz);
@@ -249,6 +275,7 @@ static ssize_t vfio_pci_wc_write(struct vfio_device *core_vdev,
 	struct vfio_pci_wc_device *wdev = to_wc_device(core_vdev);
 	unsigned int index = VFIO_PCI_OFFSET_TO_INDEX(*ppos);
 	loff_t pos = *ppos & VFIO_PCI_OFFSET_MASK;
+	struct vfio_pci_wc_blocker blocker;
 	ssize_t ret;
 
 	if (vfio_pci_wc_bar_owned(wdev, index))
@@ -259,9 +286,9 @@ static ssize_t vfio_pci_wc_write(struct vfio_device *core_vdev,
 	    !vfio_pci_wc_config_write_guarded(wdev, pos, count))
 		return vfio_pci_core_write(core_vdev, buf, count, ppos);
 
-	vfio_pci_wc_block(wdev);
+	vfio_pci_wc_block(wdev, &blocker);
 	ret = vfio_pci_core_write(core_vdev, buf, count, ppos);
-	vfio_pci_wc_unblock(wdev);
+	vfio_pci_wc_unblock(wdev, &blocker);
 	return ret;
 }
 
@@ -279,11 +306,15 @@ static int vfio_pci_wc_mmap(struct vfio_device *core_vdev,
 
 static int vfio_pci_wc_init_dev(struct vfio_device *core_vdev)
 {
+	static atomic64_t last_id;
 	struct vfio_pci_wc_device *wdev = to_wc_device(core_vdev);
 
 	mutex_init(&wdev->lock);
 	INIT_LIST_HEAD(&wdev->dmabufs);
 	init_waitqueue_head(&wdev->unblocked);
+	INIT_LIST_HEAD(&wdev->blockers);
+	INIT_LIST_HEAD(&wdev->resvs);
+	wdev->id = atomic64_inc_return(&last_id);
 	return vfio_pci_core_init_dev(core_vdev);
 }
 
@@ -356,7 +387,8 @@ static void vfio_pci_wc_reset_prepare(struct pci_dev *pdev)
 {
 	struct vfio_pci_core_device *vdev = dev_get_drvdata(&pdev->dev);
 
-	vfio_pci_wc_block(container_of(vdev, struct vfio_pci_wc_device, core));
+	vfio_pci_wc_block(container_of(vdev, struct vfio_pci_wc_device, core),
+			  NULL);
 }
 
 static void vfio_pci_wc_reset_done(struct pci_dev *pdev)
@@ -364,7 +396,7 @@ static void vfio_pci_wc_reset_done(struct pci_dev *pdev)
 	struct vfio_pci_core_device *vdev = dev_get_drvdata(&pdev->dev);
 
 	vfio_pci_wc_unblock(container_of(vdev, struct vfio_pci_wc_device,
-					 core));
+					 core), NULL);
 }
 
 /* The core's AER handling, plus the reset hooks */

@@ -25,6 +25,7 @@
 #include <linux/pci.h>
 #include <linux/pgtable.h>
 #include <linux/slab.h>
+#include <linux/unaligned.h>
 #include <linux/vmalloc.h>
 
 #include "vfio_pci_wc.h"
@@ -102,13 +103,23 @@ static int vfio_pci_wc_own_bar(struct vfio_pci_wc_device *wdev,
 			 bar);
 		return 0;
 	}
+	/*
+	 * Like vfio-pci-core, which fails only the mmap of a BAR it cannot
+	 * request, not the open: the BAR is left to the core.
+	 */
 	ret = vfio_pci_wc_compat_claim_bar(vdev, bar);
 	if (ret <= 0) {
 		vunmap((void __force *)map);
-		return ret;
+		if (ret < 0)
+			pci_info(pdev, "BAR %u: cannot be requested (%d), not managed for write-combining\n",
+				 bar, ret);
+		return 0;
 	}
+	/* Reset paths read it under the lock, from other tasks */
+	mutex_lock(&wdev->lock);
 	wdev->bars[bar].map = map;
 	vdev->barmap[bar] = map;
+	mutex_unlock(&wdev->lock);
 	return 0;
 }
 
@@ -133,14 +144,24 @@ int vfio_pci_wc_own_bars(struct vfio_pci_wc_device *wdev)
 void vfio_pci_wc_release_bars(struct vfio_pci_wc_device *wdev)
 {
 	struct vfio_pci_core_device *vdev = &wdev->core;
+	void __iomem *maps[PCI_STD_NUM_BARS];
 	unsigned int bar;
 
+	/* A reset of the device (sysfs, another device's) may be zapping */
+	mutex_lock(&wdev->lock);
 	for (bar = 0; bar < PCI_STD_NUM_BARS; bar++) {
-		if (!wdev->bars[bar].map)
+		maps[bar] = wdev->bars[bar].map;
+		if (!maps[bar])
 			continue;
 		vdev->barmap[bar] = NULL;
-		vunmap((void __force *)wdev->bars[bar].map);
 		wdev->bars[bar].map = NULL;
+	}
+	mutex_unlock(&wdev->lock);
+
+	for (bar = 0; bar < PCI_STD_NUM_BARS; bar++) {
+		if (!maps[bar])
+			continue;
+		vunmap((void __force *)maps[bar]);
 		pci_release_selected_regions(vdev->pdev, 1 << bar);
 	}
 }
@@ -219,17 +240,82 @@ static bool vfio_pci_wc_kernel_map_is_wc(void __iomem *addr)
 #endif
 }
 
+static void vfio_pci_wc_resv_put(struct vfio_pci_wc_device *wdev,
+				 struct vfio_pci_wc_resv *resv)
+{
+	if (--resv->refs)
+		return;
+	iounmap(resv->wc_map);
+	list_del(&resv->node);
+	wdev->nr_resvs--;
+	kfree(resv);
+}
+
 /*
- * Reserve WC for every range of @priv. The reservation is an ioremap_wc()
- * of the range: it adds the WC memtype entries and, because ioremap
- * takes the type of an existing overlapping entry, its kernel PTE shows
- * the type user faults will get. Anything but WC is refused.
+ * The reservation of [@offset, +@len) of @bar: an existing one with
+ * exactly these bounds, referenced once more, or a new one. A new one is
+ * an ioremap_wc() of the range: it adds the WC memtype entry and, because
+ * ioremap takes the type of an existing overlapping entry, its kernel PTE
+ * shows the type user faults will get. Anything but WC is refused, and so
+ * is a range overlapping another reservation: one entry per distinct
+ * range keeps the memtype tree, and the kernel address space used, no
+ * larger than the BAR whatever the number of dma-bufs.
  */
+static struct vfio_pci_wc_resv *
+vfio_pci_wc_resv_get(struct vfio_pci_wc_device *wdev, unsigned int bar,
+		     u64 offset, u64 len)
+{
+	struct pci_dev *pdev = wdev->core.pdev;
+	resource_size_t phys = pci_resource_start(pdev, bar) + offset;
+	resource_size_t end = phys + len - 1;
+	struct vfio_pci_wc_resv *resv;
+
+	list_for_each_entry(resv, &wdev->resvs, node) {
+		if (resv->bar != bar ||
+		    !vfio_pci_wc_ranges_overlap(offset, len, resv->offset,
+						resv->length))
+			continue;
+		if (resv->offset == offset && resv->length == len) {
+			resv->refs++;
+			return resv;
+		}
+		dev_warn_ratelimited(&pdev->dev, "BAR %u: [mem %pa-%pa] cannot be reserved write-combining: overlaps the reservation of [0x%llx, +0x%llx)\n",
+				     bar, &phys, &end, resv->offset,
+				     resv->length);
+		return ERR_PTR(-EBUSY);
+	}
+	if (wdev->nr_resvs >= VFIO_PCI_WC_MAX_RESERVATIONS) {
+		dev_warn_ratelimited(&pdev->dev, "BAR %u: [mem %pa-%pa] cannot be reserved write-combining: the device has %u reservations (limit)\n",
+				     bar, &phys, &end, wdev->nr_resvs);
+		return ERR_PTR(-ENOSPC);
+	}
+
+	resv = kzalloc(sizeof(*resv), GFP_KERNEL_ACCOUNT);
+	if (!resv)
+		return ERR_PTR(-ENOMEM);
+	resv->wc_map = ioremap_wc(phys, len);
+	if (!resv->wc_map || !vfio_pci_wc_kernel_map_is_wc(resv->wc_map)) {
+		dev_warn_ratelimited(&pdev->dev, "BAR %u: [mem %pa-%pa] cannot be reserved write-combining: conflicting memory type\n",
+				     bar, &phys, &end);
+		if (resv->wc_map)
+			iounmap(resv->wc_map);
+		kfree(resv);
+		return ERR_PTR(-EBUSY);
+	}
+	resv->bar = bar;
+	resv->offset = offset;
+	resv->length = len;
+	resv->refs = 1;
+	list_add_tail(&resv->node, &wdev->resvs);
+	wdev->nr_resvs++;
+	return resv;
+}
+
+/* Reserve WC for every range of @priv (see vfio_pci_wc_resv_get()) */
 int vfio_pci_wc_reserve_locked(struct vfio_pci_wc_device *wdev,
 			       struct vfio_pci_wc_dmabuf *priv)
 {
-	struct pci_dev *pdev = wdev->core.pdev;
-	resource_size_t start = pci_resource_start(pdev, priv->bar);
+	struct vfio_pci_wc_resv *resv;
 	u32 i;
 
 	lockdep_assert_held(&wdev->lock);
@@ -237,40 +323,33 @@ int vfio_pci_wc_reserve_locked(struct vfio_pci_wc_device *wdev,
 		return 0;
 
 	for (i = 0; i < priv->nr_ranges; i++) {
-		struct vfio_pci_wc_range *range = &priv->ranges[i];
-		resource_size_t phys = start + range->offset;
-		resource_size_t end = phys + range->length - 1;
-
-		range->wc_map = ioremap_wc(phys, range->length);
-		if (range->wc_map &&
-		    vfio_pci_wc_kernel_map_is_wc(range->wc_map))
-			continue;
-
-		dev_warn_ratelimited(&pdev->dev, "BAR %u: [mem %pa-%pa] cannot be reserved write-combining: conflicting memory type\n",
-				     priv->bar, &phys, &end);
-		if (range->wc_map)
-			iounmap(range->wc_map);
-		range->wc_map = NULL;
-		while (i--) {
-			iounmap(priv->ranges[i].wc_map);
-			priv->ranges[i].wc_map = NULL;
+		resv = vfio_pci_wc_resv_get(wdev, priv->bar,
+					    priv->ranges[i].offset,
+					    priv->ranges[i].length);
+		if (IS_ERR(resv)) {
+			while (i--) {
+				vfio_pci_wc_resv_put(wdev, priv->ranges[i].resv);
+				priv->ranges[i].resv = NULL;
+			}
+			return PTR_ERR(resv);
 		}
-		return -EBUSY;
+		priv->ranges[i].resv = resv;
 	}
 	priv->wc_reserved = true;
 	return 0;
 }
 
-void vfio_pci_wc_unreserve_locked(struct vfio_pci_wc_dmabuf *priv)
+void vfio_pci_wc_unreserve_locked(struct vfio_pci_wc_device *wdev,
+				  struct vfio_pci_wc_dmabuf *priv)
 {
 	u32 i;
 
-	lockdep_assert_held(&priv->wdev->lock);
+	lockdep_assert_held(&wdev->lock);
 	if (!priv->wc_reserved)
 		return;
 	for (i = 0; i < priv->nr_ranges; i++) {
-		iounmap(priv->ranges[i].wc_map);
-		priv->ranges[i].wc_map = NULL;
+		vfio_pci_wc_resv_put(wdev, priv->ranges[i].resv);
+		priv->ranges[i].resv = NULL;
 	}
 	priv->wc_reserved = false;
 }
@@ -311,24 +390,19 @@ void vfio_pci_wc_zap_owned_bars_locked(struct vfio_pci_wc_device *wdev)
 	}
 }
 
-/* The first WC-reserved range of @bar overlapping [@offset, +@len), or NULL */
-static const struct vfio_pci_wc_range *
+/* The WC reservation of @bar overlapping [@offset, +@len), or NULL */
+static const struct vfio_pci_wc_resv *
 vfio_pci_wc_reserved_range_locked(struct vfio_pci_wc_device *wdev,
 				  unsigned int bar, u64 offset, u64 len)
 {
-	struct vfio_pci_wc_dmabuf *priv;
-	u32 i;
+	struct vfio_pci_wc_resv *resv;
 
 	lockdep_assert_held(&wdev->lock);
-	list_for_each_entry(priv, &wdev->dmabufs, node) {
-		if (priv->bar != bar || !priv->wc_reserved)
-			continue;
-		for (i = 0; i < priv->nr_ranges; i++)
-			if (vfio_pci_wc_ranges_overlap(offset, len,
-						       priv->ranges[i].offset,
-						       priv->ranges[i].length))
-				return &priv->ranges[i];
-	}
+	list_for_each_entry(resv, &wdev->resvs, node)
+		if (resv->bar == bar &&
+		    vfio_pci_wc_ranges_overlap(offset, len, resv->offset,
+					       resv->length))
+			return resv;
 	return NULL;
 }
 
@@ -349,31 +423,77 @@ bool vfio_pci_wc_range_reserved(struct vfio_pci_wc_device *wdev,
 	return ret;
 }
 
-/* The reservation's WC kernel mapping of BAR offset @offset, or NULL */
-static void __iomem *vfio_pci_wc_wc_map_locked(struct vfio_pci_wc_device *wdev,
-					       unsigned int bar, u64 offset)
+/*
+ * Copy @count bytes between @bounce and BAR offset @pos through @io (the
+ * page's mapping), in naturally aligned accesses of up to 8 bytes like
+ * the core's BAR access; the MSI-X table [@x_start, @x_end) reads as
+ * 0xff and ignores writes, as in the core.
+ */
+static void vfio_pci_wc_copy_io(void __iomem *io, u8 *bounce, u64 pos,
+				size_t count, u64 x_start, u64 x_end,
+				bool iswrite)
 {
-	const struct vfio_pci_wc_range *range =
-		vfio_pci_wc_reserved_range_locked(wdev, bar, offset, 1);
+	size_t done = 0, width;
 
-	return range ? range->wc_map + (offset - range->offset) : NULL;
+	while (done < count) {
+		u64 off = pos + done;
+
+		if (off >= x_start && off < x_end) {
+			if (!iswrite)
+				bounce[done] = 0xff;
+			done++;
+			continue;
+		}
+		width = 8;
+		while (width > 1 && (!IS_ALIGNED(off, width) ||
+				     done + width > count ||
+				     (off < x_start && off + width > x_start)))
+			width >>= 1;
+		switch (width) {
+		case 8:
+			if (iswrite)
+				writeq(get_unaligned((u64 *)(bounce + done)), io + done);
+			else
+				put_unaligned(readq(io + done), (u64 *)(bounce + done));
+			break;
+		case 4:
+			if (iswrite)
+				writel(get_unaligned((u32 *)(bounce + done)), io + done);
+			else
+				put_unaligned(readl(io + done), (u32 *)(bounce + done));
+			break;
+		case 2:
+			if (iswrite)
+				writew(get_unaligned((u16 *)(bounce + done)), io + done);
+			else
+				put_unaligned(readw(io + done), (u16 *)(bounce + done));
+			break;
+		default:
+			if (iswrite)
+				writeb(bounce[done], io + done);
+			else
+				bounce[done] = readb(io + done);
+		}
+		done += width;
+	}
 }
 
 /*
- * Copy @count bytes (within one page) between @bounce and BAR offset @pos
- * through the WC mapping of the reservation that covers it: -ENOENT when
- * none does. Under wdev->lock, so the reservation (and its mapping) stays
- * while in use; no ioremap of our own, whose memtype entry would outlive
- * a concurrent release of the reservation and turn the next device-file
- * fault of the page WC.
+ * Copy @count bytes (within one page) between @bounce and BAR offset
+ * @pos through a mapping of the page's current type: the WC mapping of
+ * its reservation, else the UC- barmap[]. The type is looked up and used
+ * under wdev->lock, like a reservation is made and released, so a
+ * concurrent SET WC cannot turn the page WC between the two (an UC-
+ * access of a WC page); no user memory is copied under it.
  */
-static ssize_t vfio_pci_wc_rw_wc_page(struct vfio_pci_wc_device *wdev,
-				      unsigned int bar, void *bounce,
-				      loff_t pos, size_t count, bool iswrite)
+static ssize_t vfio_pci_wc_rw_page(struct vfio_pci_wc_device *wdev,
+				   unsigned int bar, void *bounce,
+				   loff_t pos, size_t count, bool iswrite)
 {
 	struct vfio_pci_core_device *vdev = &wdev->core;
+	const struct vfio_pci_wc_resv *resv;
+	u64 x_start = 0, x_end = 0;
 	void __iomem *io;
-	ssize_t ret = count;
 
 	down_read(&vdev->memory_lock);
 	if (!vfio_pci_wc_memory_enabled(vdev)) {
@@ -381,47 +501,37 @@ static ssize_t vfio_pci_wc_rw_wc_page(struct vfio_pci_wc_device *wdev,
 		return -EIO;
 	}
 	mutex_lock(&wdev->lock);
-	io = vfio_pci_wc_wc_map_locked(wdev, bar, pos);
-	if (!io)
-		ret = -ENOENT;
-	else if (iswrite)
-		memcpy_toio(io, bounce, count);
-	else
-		memcpy_fromio(bounce, io, count);
+	resv = vfio_pci_wc_reserved_range_locked(wdev, bar, pos, 1);
+	if (resv) {
+		io = resv->wc_map + (pos - resv->offset);
+	} else {
+		io = wdev->bars[bar].map + pos;
+		if (bar == vdev->msix_bar) {
+			x_start = vdev->msix_offset;
+			x_end = vdev->msix_offset + vdev->msix_size;
+		}
+	}
+	vfio_pci_wc_copy_io(io, bounce, pos, count, x_start, x_end, iswrite);
 	mutex_unlock(&wdev->lock);
 	up_read(&vdev->memory_lock);
-	return ret;
+	return count;
 }
 
-/* One chunk of vfio_pci_wc_bar_rw(), through a WC page when reserved */
+/* One chunk (within a page) of vfio_pci_wc_bar_rw() */
 static ssize_t vfio_pci_wc_rw_chunk(struct vfio_pci_wc_device *wdev,
 				    unsigned int bar, char __user *buf,
 				    void *bounce, loff_t pos, size_t count,
 				    bool iswrite)
 {
-	struct vfio_pci_core_device *vdev = &wdev->core;
-	size_t x_start = 0, x_end = 0;
 	ssize_t ret;
 
-	/* No user memory is copied under the locks of the WC path */
+	/* No user memory is copied under the locks */
 	if (iswrite && copy_from_user(bounce, buf, count))
 		return -EFAULT;
-	ret = vfio_pci_wc_rw_wc_page(wdev, bar, bounce, pos, count, iswrite);
-	if (ret >= 0) {
-		if (!iswrite && copy_to_user(buf, bounce, count))
-			return -EFAULT;
-		return ret;
-	}
-	if (ret != -ENOENT)
-		return ret;
-
-	if (bar == vdev->msix_bar) {
-		x_start = vdev->msix_offset;
-		x_end = vdev->msix_offset + vdev->msix_size;
-	}
-	return vfio_pci_wc_compat_do_io_rw(vdev, true, wdev->bars[bar].map,
-					   buf, pos, count, x_start, x_end,
-					   iswrite);
+	ret = vfio_pci_wc_rw_page(wdev, bar, bounce, pos, count, iswrite);
+	if (ret > 0 && !iswrite && copy_to_user(buf, bounce, count))
+		return -EFAULT;
+	return ret;
 }
 
 /*

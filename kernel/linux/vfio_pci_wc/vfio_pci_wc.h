@@ -33,6 +33,14 @@
 #define VFIO_PCI_WC_MAX_BAR_SIZE	SZ_1G
 /* Largest number of ranges accepted in one dma-buf export. */
 #define VFIO_PCI_WC_MAX_RANGES		1024
+/*
+ * Bounds of the kernel state a device fd holder can create: ranges over
+ * all live dma-bufs of a device, and distinct write-combined
+ * reservations (each a PAT memtype entry and a kernel mapping of its
+ * range) of a device. Beyond them export or SET WC fails with ENOSPC.
+ */
+#define VFIO_PCI_WC_MAX_DEVICE_RANGES	4096
+#define VFIO_PCI_WC_MAX_RESERVATIONS	64
 
 /* Config space registers whose writes can disable the BARs. */
 #define VFIO_PCI_WC_NR_GUARDED_REGS	2
@@ -56,15 +64,44 @@ struct vfio_pci_wc_device {
 	/* Operations in progress that disable, reset or power down the BARs */
 	unsigned int blocked;
 	wait_queue_head_t unblocked;
+	/* Tasks among them that copy user memory while blocking faults */
+	struct list_head blockers;
 	struct vfio_pci_wc_guarded_reg guarded[VFIO_PCI_WC_NR_GUARDED_REGS];
 	/* Linux < 6.10: file of the device-file BAR mappings (compat header) */
 	struct file *map_file;
+	/* Ranges of the dma-bufs on dmabufs, under lock */
+	unsigned int nr_ranges;
+	/* Write-combined reservations (struct vfio_pci_wc_resv), under lock */
+	struct list_head resvs;
+	unsigned int nr_resvs;
+	/* Unique for the module's lifetime, unlike the device's address */
+	u64 id;
+};
+
+/*
+ * A write-combined reservation of one BAR range, shared by every range of
+ * a WC dma-buf with exactly these bounds; ranges that overlap it without
+ * matching it are refused. Its ioremap_wc() holds the PAT memtype entry.
+ */
+struct vfio_pci_wc_resv {
+	struct list_head node;
+	unsigned int bar;
+	u64 offset;
+	u64 length;
+	unsigned int refs;
+	void __iomem *wc_map;
+};
+
+/* A task blocking faults of the device, on wdev->blockers */
+struct vfio_pci_wc_blocker {
+	struct list_head node;
+	struct task_struct *task;
 };
 
 struct vfio_pci_wc_range {
 	u64 offset;		/* in the BAR */
 	u64 length;
-	void __iomem *wc_map;	/* WC reservation, NULL when not reserved */
+	struct vfio_pci_wc_resv *resv;	/* NULL when not reserved */
 };
 
 struct vfio_pci_wc_dmabuf {
@@ -75,7 +112,7 @@ struct vfio_pci_wc_dmabuf {
 	 * vfio_pci_wc_srcu by faults and mmap().
 	 */
 	struct vfio_pci_wc_device *wdev;
-	const void *owner;		/* the exporting device, never dereferenced */
+	u64 owner;			/* id of the exporting device */
 	struct dma_buf *dmabuf;
 	struct list_head node;			/* on wdev->dmabufs until revoked */
 	unsigned int bar;
@@ -103,6 +140,7 @@ static inline bool vfio_pci_wc_bar_owned(struct vfio_pci_wc_device *wdev,
 
 /* main.c */
 bool vfio_pci_wc_allow_nonprefetchable(void);
+bool vfio_pci_wc_blocked_by_current_locked(struct vfio_pci_wc_device *wdev);
 bool vfio_pci_wc_memory_enabled(struct vfio_pci_core_device *vdev);
 
 /* memtype.c */
@@ -112,7 +150,8 @@ int vfio_pci_wc_check_policy(struct vfio_pci_wc_device *wdev,
 			     struct vfio_pci_wc_dmabuf *priv);
 int vfio_pci_wc_reserve_locked(struct vfio_pci_wc_device *wdev,
 			       struct vfio_pci_wc_dmabuf *priv);
-void vfio_pci_wc_unreserve_locked(struct vfio_pci_wc_dmabuf *priv);
+void vfio_pci_wc_unreserve_locked(struct vfio_pci_wc_device *wdev,
+				  struct vfio_pci_wc_dmabuf *priv);
 void vfio_pci_wc_zap_bar_ranges_locked(struct vfio_pci_wc_device *wdev,
 				       struct vfio_pci_wc_dmabuf *priv);
 void vfio_pci_wc_zap_owned_bars_locked(struct vfio_pci_wc_device *wdev);

@@ -196,6 +196,7 @@ TEST_F(memattr, overlapping_dmabufs)
 	int other = vfio_wc_export_one(&self->dev, BAR2, vfio_wc_slot(),
 				       2 * PG);
 	char attr[16];
+	uint64_t phys;
 	uint8_t *p;
 
 	ASSERT_LE(0, other);
@@ -204,13 +205,20 @@ TEST_F(memattr, overlapping_dmabufs)
 	p = map_dmabuf(other, 2 * PG);
 	EXPECT_TRUE(p == MAP_FAILED);
 	EXPECT_EQ(EBUSY, errno);
-	/* Two WC dma-bufs over the same pages are fine */
+	/* A WC range overlapping a reservation without matching it: refused */
+	EXPECT_EQ(-EBUSY, vfio_wc_set_memattr(&self->dev, other, WC));
+	close(other);
+	/* Two WC dma-bufs of the same range share its reservation */
+	other = vfio_wc_export_one(&self->dev, BAR2, vfio_wc_slot(), PG);
+	ASSERT_LE(0, other);
 	ASSERT_EQ(0, vfio_wc_set_memattr(&self->dev, other, WC));
-	p = map_dmabuf(other, 2 * PG);
+	p = map_dmabuf(other, PG);
 	ASSERT_TRUE(p != MAP_FAILED);
-	ASSERT_EQ(0, vfio_wc_pte_attr(p + PG, attr, sizeof(attr)));
+	ASSERT_EQ(0, vfio_wc_pte_attr(p, attr, sizeof(attr)));
 	EXPECT_STREQ(VFIO_WC_ATTR_WC, attr);
-	munmap(p, 2 * PG);
+	phys = self->dev.bar_phys[BAR2] + vfio_wc_slot();
+	EXPECT_EQ(1, vfio_wc_pat_count(phys, phys + PG, NULL));
+	munmap(p, PG);
 	close(other);
 }
 

@@ -233,8 +233,8 @@ TEST_F(revoke, revoke_feature)
 		    MAP_FAILED);
 	EXPECT_EQ(ENODEV, errno);
 	EXPECT_EQ(-ENODEV, vfio_wc_set_memattr(&self->dev, self->dmabuf, WC));
-	/* Revoking twice is harmless */
-	EXPECT_EQ(0, vfio_wc_revoke(&self->dev, self->dmabuf));
+	/* Revoking twice fails, as in the proposal */
+	EXPECT_EQ(-EBADFD, vfio_wc_revoke(&self->dev, self->dmabuf));
 }
 
 TEST_F(revoke, device_close)
