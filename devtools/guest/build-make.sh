@@ -5,7 +5,7 @@
 #
 # usage: build-make.sh <source dir> <make subdir> <out dir> [make args...]
 # The source dir is copied into the root, "make -C <make subdir>" runs
-# there with CC=gcc-14 and the extra arguments, and the executables it
+# there with CC=$WC_GUEST_CC (the guest architecture's gcc-14) and the extra arguments, and the executables it
 # leaves in <make subdir> are copied to <out dir>.
 set -euo pipefail
 . "$(dirname "$0")/../wc-common.sh"
@@ -28,7 +28,7 @@ key=make-$(wc_guest_objcache_key "$work" "$(sha256sum <"$0")" "$sub" "$@")
 wc_guest_objcache_get "$key" "$out" && exit 0
 find "$work/$sub" -maxdepth 1 -type f -perm -u+x -delete
 chroot "$root" env -i PATH=/usr/sbin:/usr/bin:/sbin:/bin HOME=/tmp LANG=C.UTF-8 \
-	make -s -C "$inside/$sub" CC=gcc-14 "$@" ||
+	make -s -C "$inside/$sub" CC="$WC_GUEST_CC" "$@" ||
 	wc_die "build in $src/$sub failed"
 mapfile -t progs < <(find "$work/$sub" -maxdepth 1 -type f -perm -u+x)
 [ ${#progs[@]} -gt 0 ] || wc_die "make in $src/$sub built no program"

@@ -10,6 +10,8 @@ set -euo pipefail
 g=$WC_REPO/devtools/guest
 py=/usr/bin/python3
 root=$WC_GUEST_ROOT_DIR
+# The host's Python runs in the x86_64 guest only.
+[ "${WC_GUEST_ARCH:-x86_64}" = x86_64 ] || exit 0
 
 wc_need_pkgs python3 pciutils
 dpdk=$("$WC_REPO/devtools/assemble.sh" | tail -n1)

@@ -11,6 +11,8 @@
 # virtio-net (wc=[4:0x3000-0x3fff]) the group is busy, the telemetry of
 # testpmd shows the WC segment and the PAT list the WC entry over it.
 . /opt/wc/lib.sh
+[ "$WC_GUEST_ARCH" = x86_64 ] ||
+	skip "the image carries the host's Python (x86_64) only"
 need_cmd python3
 need_cmd lspci
 need_cmd dpdk-pci-wc.py
