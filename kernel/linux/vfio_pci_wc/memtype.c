@@ -25,7 +25,6 @@
 #include <linux/pci.h>
 #include <linux/pgtable.h>
 #include <linux/slab.h>
-#include <linux/unaligned.h>
 #include <linux/vmalloc.h>
 
 #include "vfio_pci_wc.h"

@@ -28,6 +28,13 @@
 #include <linux/uaccess.h>
 #include <linux/vfio_pci_core.h>
 
+/* 6.12: the unaligned access helpers moved from asm/ to linux/ */
+#ifdef VFIO_PCI_WC_HAVE_LINUX_UNALIGNED
+#include <linux/unaligned.h>
+#else
+#include <asm/unaligned.h>
+#endif
+
 /* 6.6: bounds annotation of flexible arrays */
 #ifndef __counted_by
 #define __counted_by(member)

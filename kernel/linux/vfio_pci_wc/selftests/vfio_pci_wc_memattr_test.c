@@ -217,7 +217,7 @@ TEST_F(memattr, overlapping_dmabufs)
 	ASSERT_EQ(0, vfio_wc_pte_attr(p, attr, sizeof(attr)));
 	EXPECT_STREQ(VFIO_WC_ATTR_WC, attr);
 	phys = self->dev.bar_phys[BAR2] + vfio_wc_slot();
-	EXPECT_EQ(1, vfio_wc_pat_count(phys, phys + PG, NULL));
+	EXPECT_PAT_COUNT(1, phys, phys + PG, NULL);
 	munmap(p, PG);
 	close(other);
 }
