@@ -8,6 +8,10 @@
 # is printed; VFIO_WC_SEED replays it.
 . /opt/wc/lib.sh
 . /opt/wc/share/vfio-pci-wc.sh
+# Under arm64 TCG the other device's fault ends before the revoke in every
+# round, so the cross-device stall case has no round that proves anything.
+[ "$WC_GUEST_ARCH" = x86_64 ] ||
+	skip "the cross-device stall race has no proving round under arm64 TCG"
 wc_bind_all
 
 VFIO_WC_SLOT=$(ivshmem_slot)
