@@ -369,15 +369,17 @@ seg_same(const struct pci_wc_segment *a, const struct pci_wc_segment *b)
 		a->required == b->required;
 }
 
+/* Append s, merged into the last segment when "same" and adjacent. */
 static int
-seg_append(struct pci_wc_bar_plan *bp, const struct pci_wc_segment *s)
+seg_append_merged(struct pci_wc_bar_plan *bp, const struct pci_wc_segment *s,
+		bool (*same)(const struct pci_wc_segment *,
+			const struct pci_wc_segment *))
 {
 	struct pci_wc_segment *last;
 
 	if (bp->nb_segs > 0) {
 		last = &bp->segs[bp->nb_segs - 1];
-		if (seg_same(last, s) && last->offset + last->len ==
-				s->offset) {
+		if (same(last, s) && last->offset + last->len == s->offset) {
 			last->len += s->len;
 			return 0;
 		}
@@ -386,6 +388,12 @@ seg_append(struct pci_wc_bar_plan *bp, const struct pci_wc_segment *s)
 		return -E2BIG;
 	bp->segs[bp->nb_segs++] = *s;
 	return 0;
+}
+
+static int
+seg_append(struct pci_wc_bar_plan *bp, const struct pci_wc_segment *s)
+{
+	return seg_append_merged(bp, s, seg_same);
 }
 
 static void
@@ -558,22 +566,9 @@ seg_identical(const struct pci_wc_segment *a, const struct pci_wc_segment *b)
 static int
 seg_append_exact(struct pci_wc_bar_plan *bp, const struct pci_wc_segment *s)
 {
-	struct pci_wc_segment *last;
-
 	if (s->len == 0)
 		return 0;
-	if (bp->nb_segs > 0) {
-		last = &bp->segs[bp->nb_segs - 1];
-		if (seg_identical(last, s) &&
-				last->offset + last->len == s->offset) {
-			last->len += s->len;
-			return 0;
-		}
-	}
-	if (bp->nb_segs == PCI_WC_MAX_SEGS)
-		return -E2BIG;
-	bp->segs[bp->nb_segs++] = *s;
-	return 0;
+	return seg_append_merged(bp, s, seg_identical);
 }
 
 static bool
