@@ -69,7 +69,7 @@ main() {
 		vdev_demo
 	else
 		bash "$WC_REPO/devtools/build.sh" "${build_args[@]}" >/dev/null
-		bash "$WC_REPO/devtools/guest/demo.sh" || rc=$?
+		bash "$WC_REPO/devtools/vm/demo.sh" || rc=$?
 	fi
 	read_more
 	return $rc

@@ -7,4 +7,4 @@
 # (50-guest).
 set -uo pipefail
 devtools=$(cd "$(dirname "$0")/.." && pwd)
-exec bash "$devtools/guest/run-kernel.sh" 6.1 '[1-5]*' '6[0-5]-*'
+exec bash "$devtools/vm/run-kernel.sh" 6.1 '[1-5]*' '6[0-5]-*'

@@ -7,4 +7,4 @@
 # run on the default kernel only (50-guest).
 set -uo pipefail
 devtools=$(cd "$(dirname "$0")/.." && pwd)
-exec bash "$devtools/guest/run-kernel.sh" 7.3 '[1-5]*' '6[0-5]-*'
+exec bash "$devtools/vm/run-kernel.sh" 7.3 '[1-5]*' '6[0-5]-*'

@@ -3,7 +3,7 @@
 # Stage: the vfio-pci-wc selftests, race and fuzz tests and the DPDK guest
 # tests on the debug guest kernel (WC_GUEST_KERNEL=6.12-debug: KASAN,
 # lockdep, PROVE_RCU, DEBUG_ATOMIC_SLEEP, DEBUG_LIST, DEBUG_OBJECTS,
-# kmemleak, UBSAN; devtools/guest/kernel-debug.sh builds it once per
+# kmemleak, UBSAN; devtools/vm/kernel-debug.sh builds it once per
 # configuration and source version). A test fails on any report of those
 # checkers while it ran (run-tests.sh quotes its first line); the reports
 # are shown in full below the results. Artefacts in
@@ -11,7 +11,7 @@
 set -uo pipefail
 devtools=$(cd "$(dirname "$0")/.." && pwd)
 . "$devtools/wc-common.sh"
-guest=$devtools/guest
+vm=$devtools/vm
 
 export WC_GUEST_KERNEL=6.12-debug
 export WC_GUEST_OUT=$WC_BUILD/guest-x86_64-$WC_GUEST_KERNEL
@@ -35,15 +35,15 @@ show_reports() { # <dmesg.log>
 }
 
 start=$SECONDS
-if ! kdir=$(bash "$guest/kernel-debug.sh"); then
-	wc_fail "$name/kernel" "building the debug kernel failed (devtools/guest/kernel-debug.sh)"
+if ! kdir=$(bash "$vm/kernel-debug.sh"); then
+	wc_fail "$name/kernel" "building the debug kernel failed (devtools/vm/kernel-debug.sh)"
 	exit 1
 fi
 wc_pass "$name/kernel"
 echo "debug kernel $(cat "$kdir/kernelrelease") in $kdir: cold build took $(cat "$kdir/build-seconds") s, $((SECONDS - start)) s in this run"
 
 rc=0
-bash "$guest/run-tests.sh" "${TESTS[@]}" 2>&1 |
+bash "$vm/run-tests.sh" "${TESTS[@]}" 2>&1 |
 	sed -E "s#^(PASS|FAIL|SKIP): guest/#\1: $name/#" || rc=1
 reports=$(show_reports "$WC_GUEST_OUT/run/dmesg.log")
 if [ -n "$reports" ]; then

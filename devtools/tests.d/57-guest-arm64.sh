@@ -13,5 +13,5 @@ set -uo pipefail
 export WC_GUEST_ARCH=arm64
 export WC_GUEST_OUT=${WC_GUEST_OUT_ARM64:-$WC_BUILD/guest-arm64-6.12}
 
-bash "$WC_REPO/devtools/guest/run-tests.sh" |
+bash "$WC_REPO/devtools/vm/run-tests.sh" |
 	sed -u -E 's#^(PASS|FAIL|SKIP): guest/#\1: guest-arm64/#'

@@ -6,7 +6,7 @@
 # e1000e, first on stock vfio-pci (every BAR uncached), then on
 # vfio-pci-wc with the virtio notify page asked write-combining
 # (wc=[4:0x3000-0x3fff]) and e1000e on wc=auto. Prints
-# "DEMO <phase> key value..." lines that devtools/guest/demo.sh turns into
+# "DEMO <phase> key value..." lines that devtools/vm/demo.sh turns into
 # a summary. Each phase must forward packets.
 . /opt/wc/lib.sh
 need_cmd dpdk-testpmd

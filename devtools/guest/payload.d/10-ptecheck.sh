@@ -4,10 +4,10 @@
 # devtools/guest/progs (ptecheck, vfio-map-bar), with the ptecheck helper of
 # the module selftests.
 set -euo pipefail
-g=$(cd "$(dirname "$0")/.." && pwd)
+g=$(cd "$(dirname "$0")/.." && pwd) vm=$g/../vm
 
-"$g/build-module.sh" "$g/ptecheck" "$WC_PAYLOAD_MODULES"
+"$vm/build-module.sh" "$g/ptecheck" "$WC_PAYLOAD_MODULES"
 for prog in ptecheck vfio-map-bar; do
-	"$g/build-prog.sh" "$WC_PAYLOAD_BIN/$prog" "$g/progs/$prog.c" \
+	"$vm/build-prog.sh" "$WC_PAYLOAD_BIN/$prog" "$g/progs/$prog.c" \
 		"$g/../../kernel/linux/vfio_pci_wc/selftests/ptecheck_lib.c"
 done

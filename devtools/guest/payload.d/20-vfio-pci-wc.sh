@@ -1,13 +1,13 @@
 #!/bin/bash
 # SPDX-License-Identifier: BSD-3-Clause
 # Payload: the vfio-pci-wc module (kernel/linux/vfio_pci_wc, installed
-# through its Debian DKMS package, devtools/guest/dkms-module.sh), its
+# through its Debian DKMS package, devtools/vm/dkms-module.sh), its
 # selftests (their Makefile, kselftest harness from
 # devtools/get-linux-tools.sh) and the shell helpers of the
 # tests/2?-vfio-pci-wc-*.sh guest tests.
 set -euo pipefail
 . "$(dirname "$0")/../../wc-common.sh"
-g=$WC_REPO/devtools/guest
+g=$WC_REPO/devtools/guest vm=$WC_REPO/devtools/vm
 tools=$("$WC_REPO/devtools/get-linux-tools.sh")
 
 stage=$(mktemp -d)
@@ -18,12 +18,12 @@ if [ -n "${WC_GUEST_KDIR:-}" ]; then
 	# dkms to build against: the same source tree DKMS gets, with kbuild.
 	make -s -C "$WC_REPO/kernel/linux/vfio_pci_wc" dkms-src \
 		DESTDIR="$stage/dkms" >/dev/null
-	"$g/build-module.sh" "$stage"/dkms/usr/src/vfio-pci-wc-* "$WC_PAYLOAD_MODULES"
+	"$vm/build-module.sh" "$stage"/dkms/usr/src/vfio-pci-wc-* "$WC_PAYLOAD_MODULES"
 else
 	# The module as a user gets it: the vfio-pci-wc-dkms package
 	# installed with apt, built and installed by Debian's dkms for the
 	# guest kernel.
-	"$g/dkms-module.sh" "$WC_PAYLOAD_MODULES"
+	"$vm/dkms-module.sh" "$WC_PAYLOAD_MODULES"
 fi
 
 # The selftests, with their own Makefile, from the module's folder and
@@ -31,6 +31,6 @@ fi
 mkdir -p "$stage/src/kselftest"
 cp -a "$WC_REPO/kernel/linux/." "$stage/src/linux/"
 cp "$tools"/kselftest_harness.h "$tools"/kselftest.h "$stage/src/kselftest/"
-"$g/build-make.sh" "$stage/src" linux/vfio_pci_wc/selftests "$WC_PAYLOAD_BIN" \
+"$vm/build-make.sh" "$stage/src" linux/vfio_pci_wc/selftests "$WC_PAYLOAD_BIN" \
 	KSELFTEST_DIR=../../../kselftest EXTRA_CFLAGS=-Werror
 install -m 0644 "$g/vfio-pci-wc.sh" "$WC_PAYLOAD_SHARE/vfio-pci-wc.sh"

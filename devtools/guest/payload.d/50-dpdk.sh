@@ -6,7 +6,7 @@
 # Tests find the reason in $WC_SHARE/dpdk.missing when it is not shipped.
 set -euo pipefail
 . "$(dirname "$0")/../../wc-common.sh"
-g=$WC_REPO/devtools/guest
+vm=$WC_REPO/devtools/vm
 case ${WC_GUEST_ARCH:-x86_64} in
 arm64) build_args=(--cross arm64) app=$WC_BUILD/dpdk/build-arm64/app ;;
 *) build_args=() app=$WC_BUILD/dpdk/build/app ;;
@@ -37,4 +37,4 @@ if missing; then
 		tee "$WC_PAYLOAD_SHARE/dpdk.missing"
 	exit 1
 fi
-"$g/install-bin.sh" "$WC_GUEST_ROOT_DIR" /opt/wc/bin "${bins[@]}"
+"$vm/install-bin.sh" "$WC_GUEST_ROOT_DIR" /opt/wc/bin "${bins[@]}"

@@ -7,7 +7,7 @@
 # instruction counts of the probe.
 set -euo pipefail
 . "$(dirname "$0")/../../wc-common.sh"
-g=$WC_REPO/devtools/guest
+g=$WC_REPO/devtools/guest vm=$WC_REPO/devtools/vm
 # Same machine flags as the DPDK build (-Dplatform=generic; the armv8
 # cross file).
 case ${WC_GUEST_ARCH:-x86_64} in
@@ -39,14 +39,14 @@ wc_rm_on_exit "$out"
 	-I"$pte" -o "$out/dpdk-wc-probe" \
 	"$g/progs/dpdk-wc-probe.c" "$pte/ptecheck_lib.c" \
 	$(PKG_CONFIG_PATH=$pc pkg-config --static --libs libdpdk)
-"$g/install-bin.sh" "$WC_GUEST_ROOT_DIR" /opt/wc/bin "$out/dpdk-wc-probe"
+"$vm/install-bin.sh" "$WC_GUEST_ROOT_DIR" /opt/wc/bin "$out/dpdk-wc-probe"
 install -m 0644 "$g/dpdk-wc.sh" "$WC_PAYLOAD_SHARE/dpdk-wc.sh"
 # valgrind is shipped for the x86_64 guest only.
 [ "${WC_GUEST_ARCH:-x86_64}" = x86_64 ] || exit 0
 
 # valgrind: the launcher (Debian's /usr/bin/valgrind is a shell wrapper
 # of valgrind.bin), the callgrind tool and the core preload library.
-"$g/install-bin.sh" "$WC_GUEST_ROOT_DIR" /usr/bin /usr/bin/valgrind.bin
+"$vm/install-bin.sh" "$WC_GUEST_ROOT_DIR" /usr/bin /usr/bin/valgrind.bin
 vglib=/usr/libexec/valgrind
 mkdir -p "$WC_GUEST_ROOT_DIR$vglib"
 cp "$vglib"/callgrind-amd64-linux "$vglib"/vgpreload_core-amd64-linux.so \

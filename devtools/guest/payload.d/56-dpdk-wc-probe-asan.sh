@@ -6,7 +6,7 @@
 # guest tests that race threads over real VFIO devices.
 set -euo pipefail
 . "$(dirname "$0")/../../wc-common.sh"
-g=$WC_REPO/devtools/guest
+g=$WC_REPO/devtools/guest vm=$WC_REPO/devtools/vm
 pte=$WC_REPO/kernel/linux/vfio_pci_wc/selftests
 # The ASan build is a host (x86_64) build only.
 [ "${WC_GUEST_ARCH:-x86_64}" = x86_64 ] || exit 0
@@ -40,4 +40,4 @@ gcc -O1 -g -march=corei7 -fsanitize=address,undefined -fno-omit-frame-pointer \
 	-Wl,--whole-archive -l:librte_bus_pci.a -Wl,--no-whole-archive \
 	-l:librte_pci.a -l:librte_eal.a -l:librte_telemetry.a \
 	-l:librte_kvargs.a $libs
-"$g/install-bin.sh" "$WC_GUEST_ROOT_DIR" /opt/wc/bin "$out/dpdk-wc-probe-asan"
+"$vm/install-bin.sh" "$WC_GUEST_ROOT_DIR" /opt/wc/bin "$out/dpdk-wc-probe-asan"

@@ -7,7 +7,7 @@
 # which dpdk-devbind.py needs.
 set -euo pipefail
 . "$(dirname "$0")/../../wc-common.sh"
-g=$WC_REPO/devtools/guest
+vm=$WC_REPO/devtools/vm
 py=/usr/bin/python3
 root=$WC_GUEST_ROOT_DIR
 # The host's Python runs in the x86_64 guest only.
@@ -20,7 +20,7 @@ for tool in dpdk-devbind.py dpdk-pci-wc.py; do
 done
 
 exe=$(readlink -f "$py")
-"$g/install-bin.sh" "$root" /usr/bin "$exe" /usr/bin/lspci
+"$vm/install-bin.sh" "$root" /usr/bin "$exe" /usr/bin/lspci
 ln -sf "${exe##*/}" "$root/usr/bin/python3"
 # The tools start with "#!/usr/bin/env python3"; busybox has env in /bin.
 [ -e "$root/usr/bin/env" ] || ln -s ../../bin/busybox "$root/usr/bin/env"

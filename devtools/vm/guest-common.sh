@@ -7,6 +7,9 @@
 # IOMMU, the default) or arm64 (virt + SMMUv3 + GICv3). The arm64 guest's
 # modules and programs are cross-built in an amd64 build root of its own.
 
+# Host side (these scripts) and guest side (what the image holds: init,
+# lib.sh, tests, payloads).
+WC_VM_DIR=$WC_REPO/devtools/vm
 WC_GUEST_DIR=$WC_REPO/devtools/guest
 WC_GUEST_ARCH=${WC_GUEST_ARCH:-x86_64}
 export WC_GUEST_ARCH	# for the payload scripts
@@ -181,7 +184,7 @@ wc_guest_resolve_kernel() {
 		wc_die "linux-headers-$WC_GUEST_DEBARCH does not match $WC_GUEST_KVER"
 	WC_GUEST_ROOT_KVER=$WC_GUEST_KVER
 	if [ -n "${WC_GUEST_KERNEL_BUILDER:-}" ]; then
-		WC_GUEST_KDIR=$("$WC_GUEST_DIR/$WC_GUEST_KERNEL_BUILDER") ||
+		WC_GUEST_KDIR=$("$WC_VM_DIR/$WC_GUEST_KERNEL_BUILDER") ||
 			wc_die "building the $WC_GUEST_KERNEL guest kernel failed"
 		WC_GUEST_KVER=$(cat "$WC_GUEST_KDIR/kernelrelease")
 		export WC_GUEST_KDIR

@@ -10,7 +10,7 @@
 set -uo pipefail
 . "$(dirname "$0")/../wc-common.sh"
 . "$(dirname "$0")/guest-common.sh"
-. "$(dirname "$0")/parse.sh"
+. "$(dirname "$0")/../guest/parse.sh"
 
 nfail=0
 
@@ -38,7 +38,7 @@ start_group() {
 	mkdir -p "$out"
 	# Only the harness's own programs are needed.
 	wc_bg env "$@" WC_GUEST_PAYLOADS=10-ptecheck WC_GUEST_TESTS_DIR="$dir" \
-		WC_GUEST_OUT="$out" "$WC_GUEST_DIR/run-tests.sh" \
+		WC_GUEST_OUT="$out" "$WC_VM_DIR/run-tests.sh" \
 		>"$out/verdicts.txt" 2>"$out/run-tests.log"
 }
 

@@ -8,7 +8,7 @@
 # drivers, the memory type of each BAR range while testpmd ran, the
 # write-combining segments DPDK reported, and the packet counters.
 #
-# usage: devtools/guest/demo.sh
+# usage: devtools/vm/demo.sh
 set -uo pipefail
 . "$(dirname "$0")/../wc-common.sh"
 . "$(dirname "$0")/guest-common.sh"
@@ -17,7 +17,7 @@ out=$WC_GUEST_OUT/demo
 mkdir -p "$out"
 echo "Booting the test guest (QEMU TCG, about 1 min)..."
 WC_GUEST_TESTS_DIR=$WC_GUEST_DIR/demo WC_GUEST_OUT=$out \
-	"$WC_GUEST_DIR/run-tests.sh" >"$out/verdicts.txt" 2>"$out/run-tests.log"
+	"$WC_VM_DIR/run-tests.sh" >"$out/verdicts.txt" 2>"$out/run-tests.log"
 rc=$?
 log=$out/run/tests/10-testpmd.log
 

@@ -24,7 +24,7 @@ done
 extra=("$@")
 
 wc_guest_resolve_kernel
-root=$("$WC_GUEST_DIR/buildroot.sh")
+root=$("$WC_VM_DIR/buildroot.sh")
 work=$(mktemp -d "$root/tmp/wc-prog.XXXXXX")
 wc_rm_on_exit "$work"
 inside=/tmp/${work##*/}

@@ -158,7 +158,7 @@ main() {
 	local kdir tests t start=$SECONDS
 	wc_need_pkgs kmod xz-utils zstd cpio
 	wc_guest_resolve_kernel
-	kdir=$("$WC_GUEST_DIR/kernel.sh")
+	kdir=$("$WC_VM_DIR/kernel.sh")
 	mapfile -t tests < <(select_tests "$@")
 	[ ${#tests[@]} -gt 0 ] || wc_die "no guest test matches: $*"
 

@@ -23,7 +23,7 @@ set -uo pipefail
 . "$(dirname "$0")/../wc-common.sh"
 . "$(dirname "$0")/guest-common.sh"
 . "$(dirname "$0")/machine.sh"
-. "$(dirname "$0")/parse.sh"
+. "$(dirname "$0")/../guest/parse.sh"
 
 # Kernel messages that fail the test they appear in. The debug kernel's
 # checkers report with WARNING:/BUG: headers (KASAN, lockdep, RCU,
@@ -200,7 +200,7 @@ main() {
 	exec 7>"$WC_GUEST_OUT/.lock"
 	flock -n 7 || { wc_log "waiting for another guest run in $WC_GUEST_OUT"; flock 7; }
 	# In the background, so that a signal stops the run at once.
-	wc_bg "$WC_GUEST_DIR/mkimage.sh" "$@" >"$WC_GUEST_OUT/image.path"
+	wc_bg "$WC_VM_DIR/mkimage.sh" "$@" >"$WC_GUEST_OUT/image.path"
 	wc_wait "$WC_BG_PID" || {
 		result FAIL image "building the guest image failed"
 		exit 1

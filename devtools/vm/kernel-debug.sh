@@ -20,7 +20,7 @@ set -euo pipefail
 . "$(dirname "$0")/../wc-common.sh"
 . "$(dirname "$0")/guest-common.sh"
 
-fragment=$WC_GUEST_DIR/kernel-debug.config
+fragment=$WC_VM_DIR/kernel-debug.config
 srcpkg=linux-source-6.12
 jobs=${WC_JOBS:-$(nproc)}
 

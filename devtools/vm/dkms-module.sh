@@ -17,7 +17,7 @@ set -euo pipefail
 [ $# -eq 1 ] || wc_die "usage: ${0##*/} <out dir>"
 out=$1
 wc_guest_resolve_kernel
-modroot=$("$WC_GUEST_DIR/buildroot.sh" --modules)
+modroot=$("$WC_VM_DIR/buildroot.sh" --modules)
 mkdir -p "$out"
 # The package is rebuilt only when what goes into it changed.
 # shellcheck disable=SC2034 # read by wc_guest_objcache_key

@@ -20,7 +20,7 @@ shift 2
 [ -d "$src" ] || wc_die "no module source dir $src"
 
 wc_guest_resolve_kernel
-root=$("$WC_GUEST_DIR/buildroot.sh" --modules)
+root=$("$WC_VM_DIR/buildroot.sh" --modules)
 # The objcache key below stamps the root the module is built in.
 export WC_GUEST_BUILDROOT=$root
 work=$(mktemp -d "$root/tmp/wc-module.XXXXXX")

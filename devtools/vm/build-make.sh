@@ -18,7 +18,7 @@ out=$3
 shift 3
 
 wc_guest_resolve_kernel
-root=$("$WC_GUEST_DIR/buildroot.sh")
+root=$("$WC_VM_DIR/buildroot.sh")
 work=$(mktemp -d "$root/tmp/wc-make.XXXXXX")
 wc_rm_on_exit "$work"
 cp -a "$src/." "$work/"
