@@ -134,9 +134,7 @@ main() {
 	[ "${1:-}" = --full ] && full=1
 	pristine=$(bash "$WC_REPO/devtools/get-dpdk.sh")
 	wc_need_pkgs rsync
-	mkdir -p "$WC_BUILD"
-	exec 9>"$WC_BUILD/.assemble.lock"
-	flock 9
+	wc_build_lock assemble
 	stage=$WC_BUILD/.stage/dpdk
 	tree=$WC_BUILD/dpdk
 	changes=$WC_BUILD/assemble.changes

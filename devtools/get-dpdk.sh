@@ -64,8 +64,10 @@ cached_tree() {
 	done | sort -V | tail -n1
 }
 
+# Sets tree. Runs in the main shell, not in $(...): a signal stops the
+# unpack at once and the cleanup trap removes the partial tree.
 fetch_debian_source() {
-	local uri dl dsc version upstream orig top tmp tree
+	local uri dl dsc version upstream orig top tmp
 	uri=$(wc_archive_uri)
 	wc_private_apt bookworm-src \
 "deb-src [signed-by=/usr/share/keyrings/debian-archive-keyring.gpg] $uri bookworm main
@@ -90,18 +92,15 @@ deb-src [signed-by=/usr/share/keyrings/debian-archive-keyring.gpg] $uri bookworm
 	verify_dsc_files "$dl" "$dsc"
 	wc_log "Debian dpdk $version: files match ${dsc##*/}"
 	tree=$WC_CACHE/dpdk/src/dpdk-$upstream
-	if [ -f "$tree.verified" ]; then
-		echo "$tree"
-		return
-	fi
+	[ ! -f "$tree.verified" ] || return 0
 	orig=$(printf '%s\n' "$dl"/dpdk_"$upstream".orig.tar.* | head -n1)
-	# Runs in $(...), which does not inherit the cleanup trap.
-	trap wc_cleanup EXIT
 	tmp=$(mktemp -d "$WC_CACHE/dpdk/unpack.XXXXXX")
 	wc_rm_on_exit "$tmp"
 	# Only the upstream tarball: the pristine tree has none of Debian's
 	# packaging patches.
-	tar -xf "$orig" -C "$tmp"
+	wc_log "unpacking ${orig##*/}"
+	wc_bg tar -xf "$orig" -C "$tmp"
+	wc_wait "$WC_BG_PID" || wc_die "cannot unpack ${orig##*/}"
 	top=$(ls -1 "$tmp")
 	{ [ "$(echo "$top" | wc -l)" -eq 1 ] && [ -f "$tmp/$top/VERSION" ]; } ||
 		wc_die "unexpected layout of ${orig##*/}"
@@ -112,7 +111,6 @@ deb-src [signed-by=/usr/share/keyrings/debian-archive-keyring.gpg] $uri bookworm
 	mv "$tmp/$top" "$tree"
 	rmdir "$tmp"
 	echo "debian $version" >"$tree.verified"
-	echo "$tree"
 }
 
 main() {
@@ -128,7 +126,7 @@ main() {
 		wc_lock "$WC_CACHE/dpdk/.lock"
 		tree=$(cached_tree)
 		if [ -z "$tree" ] || [ -n "${WC_DPDK_REFRESH:-}" ]; then
-			tree=$(fetch_debian_source)
+			fetch_debian_source
 		fi
 	fi
 	wc_log "using DPDK $(head -n1 "$tree/VERSION") ($(cat "$tree.verified")) from $tree"

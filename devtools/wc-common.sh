@@ -157,6 +157,7 @@ wc_private_apt() {
 		-o "Dir::Cache=$dir"
 		-o "Dir::Cache::Archives=$dir/archives" "$@")
 	if wc_stale "$dir/updated"; then
+		wc_log "refreshing the package lists of the private apt configuration $name"
 		apt-get "${WC_APT[@]}" update -q >"$dir/update.log" 2>&1 ||
 			{ cat "$dir/update.log" >&2; wc_die "private apt update ($name) failed"; }
 		touch "$dir/updated"
