@@ -21,7 +21,7 @@ slot=$(ivshmem_slot)
 pat=$(run_pattern uio-wc)
 out=/tmp/uio.out
 # UIO needs physical addresses (hugepages, IOVA as PA).
-wc_probe_run $out 120 -l 0 -n 1 -m 64 --iova-mode=pa --file-prefix=wc67 \
+wc_probe_run $out 120 -l 0 -n 1 -m 64 --iova-mode=pa --file-prefix=wc72 \
 	-a "$bdf" -- --dev "$bdf" --show --attr 2:0 --attr 0:0 \
 	--write "2:$slot:$pat" ||
 	fail "dpdk-wc-probe failed: $(grep -m1 '^ERROR' $out)"
