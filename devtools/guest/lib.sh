@@ -49,14 +49,18 @@ info() {
 	echo "$WC_TEST_NAME: $*"
 }
 
-# need_cmd <command>: skip when a payload did not ship the command, with
-# the payload's reason when it left one.
+# not_shipped <what>: skip because no payload shipped <what>, with the
+# reasons of the payloads that failed to build (their failure is reported
+# once, by the host).
+not_shipped() {
+	local failed
+	failed=$(tr '\n' ';' <"$WC_SHARE/payloads.failed" 2>/dev/null)
+	skip "$1 not in the image${failed:+ (failed payloads: ${failed%;})}"
+}
+
+# need_cmd <command>: skip when a payload did not ship the command.
 need_cmd() {
-	command -v "$1" >/dev/null 2>&1 && return 0
-	if [ "${1#dpdk-}" != "$1" ] && [ -s "$WC_SHARE/dpdk.missing" ]; then
-		skip "$1 not in the image: $(cat "$WC_SHARE/dpdk.missing")"
-	fi
-	skip "$1 not in the image"
+	command -v "$1" >/dev/null 2>&1 || not_shipped "$1"
 }
 
 # expect_eq <actual> <expected> <what>
@@ -106,7 +110,7 @@ bind_vfio() {
 load_module() {
 	local name=$1
 	grep -q "^$(echo "$name" | tr - _) " /proc/modules && return 0
-	[ -f "$WC_MODULES/$name.ko" ] || skip "module $name.ko not in the image"
+	[ -f "$WC_MODULES/$name.ko" ] || not_shipped "module $name.ko"
 	insmod "$WC_MODULES/$name.ko" || fail "insmod $name.ko failed: $(dmesg | tail -n 2 | tr '\n' ' ')"
 }
 

@@ -118,12 +118,14 @@ payload_selected() { # <name>
 }
 
 # Each payload script builds what it ships into WC_PAYLOAD_{BIN,MODULES,
-# SHARE}; a failing payload is reported and the image is built without it.
+# SHARE}; a failing payload is reported and the image is built without it,
+# its reason in /opt/wc/share/payloads.failed for the tests that then SKIP.
+# A tests folder may have payloads of its own (the harness's self-test).
 run_payloads() {
 	local p name log
 	: >"$img/payload.results"
 	mkdir -p "$img/payload-logs"
-	for p in "$WC_GUEST_DIR"/payload.d/*.sh; do
+	for p in "$WC_GUEST_DIR"/payload.d/*.sh "$WC_GUEST_TESTS_DIR"/payload.d/*.sh; do
 		[ -e "$p" ] || continue
 		name=$(basename "$p" .sh)
 		payload_selected "$name" || continue
@@ -139,6 +141,8 @@ run_payloads() {
 				>>"$img/payload.results"
 		fi
 	done
+	sed -n 's|^FAIL: guest/payload/||p' "$img/payload.results" \
+		>"$root/opt/wc/share/payloads.failed"
 }
 
 write_env() {
@@ -173,6 +177,9 @@ main() {
 		cp "$t" "$root/opt/wc/tests/"
 	done
 	cp "$WC_GUEST_DIR/lib.sh" "$WC_GUEST_DIR/parse.sh" "$root/opt/wc/"
+	# The tests' shell helpers, also when the payload of what they run
+	# failed: the tests then SKIP at need_cmd or load_module.
+	cp "$WC_GUEST_DIR/dpdk-wc.sh" "$WC_GUEST_DIR/vfio-pci-wc.sh" "$root/opt/wc/share/"
 	cp "$WC_GUEST_DIR/init" "$root/init"
 	chmod +x "$root/init"
 	write_env

@@ -36,8 +36,8 @@ start_group() {
 	shift 2
 	out=$(group_out "$prefix")
 	mkdir -p "$out"
-	# Only the harness's own programs are needed.
-	wc_bg env "$@" WC_GUEST_PAYLOADS=10-ptecheck WC_GUEST_TESTS_DIR="$dir" \
+	# Only the harness's own programs are needed, and its broken payload.
+	wc_bg env "$@" WC_GUEST_PAYLOADS="10-ptecheck 90-broken" WC_GUEST_TESTS_DIR="$dir" \
 		WC_GUEST_OUT="$out" "$WC_VM_DIR/run-tests.sh" \
 		>"$out/verdicts.txt" 2>"$out/run-tests.log"
 }
@@ -59,6 +59,11 @@ check_group() { # <tests dir> <verdict prefix>
 		check "$out/verdicts.txt" "$prefix$name" "$(test_header "$t" expect)" "$name"
 		boot=$(test_header "$t" expect-boot)
 		[ -z "$boot" ] || check "$out/verdicts.txt" "$prefix$name-boot" "$boot" boot
+	done
+	for t in "$dir"/payload.d/*.sh; do
+		[ -e "$t" ] || continue
+		name=payload/$(basename "$t" .sh)
+		check "$out/verdicts.txt" "$prefix$name" "$(test_header "$t" expect)" "$name"
 	done
 }
 

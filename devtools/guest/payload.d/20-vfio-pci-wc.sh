@@ -3,11 +3,10 @@
 # Payload: the vfio-pci-wc module (kernel/linux/vfio_pci_wc, installed
 # through its Debian DKMS package, devtools/vm/dkms-module.sh), its
 # selftests (their Makefile, kselftest harness from
-# devtools/get-linux-tools.sh) and the shell helpers of the
-# tests/2?-vfio-pci-wc-*.sh guest tests.
+# devtools/get-linux-tools.sh).
 set -euo pipefail
 . "$(dirname "$0")/../../wc-common.sh"
-g=$WC_REPO/devtools/guest vm=$WC_REPO/devtools/vm
+vm=$WC_REPO/devtools/vm
 tools=$("$WC_REPO/devtools/get-linux-tools.sh")
 
 stage=$(mktemp -d)
@@ -33,4 +32,3 @@ cp -a "$WC_REPO/kernel/linux/." "$stage/src/linux/"
 cp "$tools"/kselftest_harness.h "$tools"/kselftest.h "$stage/src/kselftest/"
 "$vm/build-make.sh" "$stage/src" linux/vfio_pci_wc/selftests "$WC_PAYLOAD_BIN" \
 	KSELFTEST_DIR=../../../kselftest EXTRA_CFLAGS=-Werror
-install -m 0644 "$g/vfio-pci-wc.sh" "$WC_PAYLOAD_SHARE/vfio-pci-wc.sh"

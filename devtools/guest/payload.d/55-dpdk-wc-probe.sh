@@ -40,7 +40,6 @@ wc_rm_on_exit "$out"
 	"$g/progs/dpdk-wc-probe.c" "$pte/ptecheck_lib.c" \
 	$(PKG_CONFIG_PATH=$pc pkg-config --static --libs libdpdk)
 "$vm/install-bin.sh" "$WC_GUEST_ROOT_DIR" /opt/wc/bin "$out/dpdk-wc-probe"
-install -m 0644 "$g/dpdk-wc.sh" "$WC_PAYLOAD_SHARE/dpdk-wc.sh"
 # valgrind is shipped for the x86_64 guest only.
 [ "${WC_GUEST_ARCH:-x86_64}" = x86_64 ] || exit 0
 
