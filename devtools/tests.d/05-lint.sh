@@ -8,8 +8,9 @@
 #                      (a shebang or "# shellcheck shell="); every *.sh
 #                      file must have one
 #   lint/readme/*      what the READMEs say about the tree: every stage is
-#                      in the README's stage table and every path they
-#                      name exists
+#                      in the README's stage table, every path they name
+#                      exists, the guest tests' example payload is the
+#                      file it names
 # Any finding fails its test.
 set -uo pipefail
 . "$(dirname "$0")/../wc-common.sh"
@@ -114,10 +115,9 @@ lint_readme_stages() {
 	fi
 }
 
-# Paths of the project's own files named in backquotes in the READMEs
-# exist (other paths name DPDK or Linux files; globs and placeholders such
-# as NN-name are not paths).
-# shellcheck disable=SC2016 # the backquotes are Markdown, not expansions
+# Paths of the project's own files named in the READMEs, in the text and
+# in the commands, exist (other paths name DPDK or Linux files; globs and
+# placeholders such as NN-name are not paths).
 lint_readme_paths() {
 	local doc p bad=()
 	for doc in README.md "$mod"/README.md devtools/guest/tests/README.md \
@@ -125,8 +125,8 @@ lint_readme_paths() {
 		while IFS= read -r p; do
 			case $p in *'*'* | *'<'* | *'['* | *'$'* | *NN*) continue ;; esac
 			[ -e "$p" ] || [ -e "$(dirname "$doc")/$p" ] || bad+=("$doc: $p")
-		done < <(grep -o '`\(devtools\|patches\|kernel/linux/vfio_pci_wc\|kernel/linux/uapi\|doc/guides\)/[^` ]*`' "$doc" |
-			tr -d '`' | sed 's/[.,:;]$//' | sort -u)
+		done < <(grep -o -E '(devtools|patches|kernel/linux/vfio_pci_wc|kernel/linux/uapi|doc/guides)/[^]`"'"'"' (){}|,;:]*' "$doc" |
+			sed 's/[.]$//' | sort -u)
 	done
 	if [ ${#bad[@]} -eq 0 ]; then
 		wc_pass lint/readme/paths
@@ -136,9 +136,26 @@ lint_readme_paths() {
 	fi
 }
 
+# The example payload of the guest tests' README is the file it names:
+# the bash block after the line "`<payload file>`:".
+# shellcheck disable=SC2016 # the backquotes are Markdown, not expansions
+lint_readme_example() {
+	local doc=devtools/guest/tests/README.md file
+	file=$(sed -n 's|^`\(devtools/guest/payload\.d/[^`]*\)`:$|\1|p' "$doc")
+	if [ -n "$file" ] && awk -v f="\`$file\`:" '
+		$0 == f { want = 1; next }
+		want && /^```/ { if (on) exit; on = 1; next }
+		on' "$doc" | diff - "$file" >/dev/null; then
+		wc_pass lint/readme/payload-example
+	else
+		wc_fail lint/readme/payload-example "the example in $doc is not ${file:-a payload file}"
+	fi
+}
+
 cd "$WC_REPO" || exit 1
 mkdir -p "$WC_BUILD"
 lint_checkpatch
 lint_shellcheck
 lint_readme_stages
 lint_readme_paths
+lint_readme_example
