@@ -34,11 +34,15 @@ wc_expect_segs() {
 
 # wc_ivshmem_setup: what a dpdk-wc-probe test of ivshmem needs: the
 # program, the page-table check, and the device bound to vfio-pci-wc.
+# Sets bdf (the device) and slot (the test's ivshmem slot).
+# shellcheck disable=SC2034 # for the test that sources this file
 wc_ivshmem_setup() {
 	need_cmd dpdk-wc-probe
 	load_module ptecheck
 	load_module vfio-pci-wc
 	bind_vfio "$WC_BDF_IVSHMEM" vfio-pci-wc
+	bdf=$WC_BDF_IVSHMEM
+	slot=$(ivshmem_slot)
 }
 
 # wc_wait_ready <output file> <pid> <hold file> <who>: wait until the

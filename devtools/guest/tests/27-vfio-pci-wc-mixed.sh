@@ -7,7 +7,4 @@
 . /opt/wc/lib.sh
 . /opt/wc/share/vfio-pci-wc.sh
 wc_bind_all
-
-VFIO_WC_SLOT=$(ivshmem_slot)
-export VFIO_WC_SLOT
 wc_selftest vfio_pci_wc_mixed_test

@@ -13,9 +13,6 @@
 [ "$WC_GUEST_ARCH" = x86_64 ] ||
 	skip "the cross-device stall race has no proving round under arm64 TCG"
 wc_bind_all
-
-VFIO_WC_SLOT=$(ivshmem_slot)
-export VFIO_WC_SLOT
 # The debug kernel is slow: more time, and more held dma-bufs so that a
 # zap's walk is long enough for a release to land in it
 case "$WC_GUEST_KVER" in

@@ -8,8 +8,5 @@
 . /opt/wc/lib.sh
 . /opt/wc/share/vfio-pci-wc.sh
 wc_bind_all
-
-VFIO_WC_SLOT=$(ivshmem_slot)
-export VFIO_WC_SLOT
 wc_selftest vfio_pci_wc_limits_test
 info "PAT entries in ivshmem BAR2 after the test: $(wc_pat_lines "$WC_BDF_IVSHMEM" 2 | wc -l)"

@@ -11,9 +11,6 @@
 . /opt/wc/lib.sh
 . /opt/wc/share/vfio-pci-wc.sh
 wc_bind_all
-
-VFIO_WC_SLOT=$(ivshmem_slot)
-export VFIO_WC_SLOT
 case "$WC_GUEST_KVER" in
 *-wc-debug) export VFIO_WC_FUZZ_OPS="${VFIO_WC_FUZZ_OPS:-100000}" ;;
 *) export VFIO_WC_FUZZ_OPS="${VFIO_WC_FUZZ_OPS:-20000}" ;;

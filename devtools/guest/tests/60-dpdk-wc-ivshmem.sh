@@ -9,11 +9,9 @@
 # through BAR2 reach the host's file, a BAR0 register keeps the value
 # stored through the UC mapping; one INFO line per WC segment at probe.
 . /opt/wc/lib.sh
+# shellcheck source=devtools/guest/dpdk-wc.sh
 . /opt/wc/share/dpdk-wc.sh
 wc_ivshmem_setup
-
-bdf=$WC_BDF_IVSHMEM
-slot=$(ivshmem_slot)
 pat=$(run_pattern bar2)
 out=/tmp/probe.out
 wc_probe_run $out 120 -l 0 -n 1 --file-prefix=wc60 -a "$bdf,wc=[2]" -- \

@@ -5,11 +5,9 @@
 # vfio-pci-wc): the same segments, attributes and addresses, and the same
 # page-table verdicts; its stores through the WC BAR2 reach the host.
 . /opt/wc/lib.sh
+# shellcheck source=devtools/guest/dpdk-wc.sh
 . /opt/wc/share/dpdk-wc.sh
 wc_ivshmem_setup
-
-bdf=$WC_BDF_IVSHMEM
-slot=$(ivshmem_slot)
 pat=$(run_pattern secondary)
 release=/tmp/wc63.release
 prim=/tmp/primary.out

@@ -9,12 +9,10 @@
 # the PAT memory type list over the BARs, which holds the WC entry of
 # BAR2 while it is mapped, is back to its state before the first probe.
 . /opt/wc/lib.sh
+# shellcheck source=devtools/guest/dpdk-wc.sh
 . /opt/wc/share/dpdk-wc.sh
 . /opt/wc/share/vfio-pci-wc.sh
 wc_ivshmem_setup
-
-bdf=$WC_BDF_IVSHMEM
-slot=$(ivshmem_slot)
 pat=$(run_pattern reprobe)
 release=/tmp/wc64.release
 out=/tmp/hotplug.out

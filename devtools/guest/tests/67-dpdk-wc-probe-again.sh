@@ -9,9 +9,9 @@
 # probes (before the driver is called), instead of the second one
 # probing uncached.
 . /opt/wc/lib.sh
+# shellcheck source=devtools/guest/dpdk-wc.sh
 . /opt/wc/share/dpdk-wc.sh
 wc_ivshmem_setup
-bdf=$WC_BDF_IVSHMEM
 
 export WC_PROBE_FAIL=1
 out=/tmp/again.out

@@ -14,9 +14,9 @@
 #   rte_pci_map_device() maps the requested (required) page as its own
 #   segment inside the driver's WC_ACTIVATE BAR 2.
 . /opt/wc/lib.sh
+# shellcheck source=devtools/guest/dpdk-wc.sh
 . /opt/wc/share/dpdk-wc.sh
 wc_ivshmem_setup
-bdf=$WC_BDF_IVSHMEM
 wc='wc=[2:0x0-0x1fff,2:0x4000-0x4fff]'
 
 out=/tmp/fault.out

@@ -12,11 +12,9 @@
 # mapping usable: a non-prefetchable BAR (kernel policy), a secondary
 # process, and a stock vfio-pci kernel without the interface.
 . /opt/wc/lib.sh
+# shellcheck source=devtools/guest/dpdk-wc.sh
 . /opt/wc/share/dpdk-wc.sh
 wc_ivshmem_setup
-
-bdf=$WC_BDF_IVSHMEM
-slot=$(ivshmem_slot)
 end=$(printf '0x%x' $((slot + 0xfff)))
 soff=$(printf '0x%x' $((slot + 0x800)))
 pat_p=$(run_pattern primary)
