@@ -134,9 +134,7 @@ main() {
 		dir=$tree/build
 	fi
 	log=$WC_BUILD/logs/${dir##*/}
-	mkdir -p "$WC_BUILD/logs"
-	exec 9>"$log.lock"
-	flock 9
+	wc_lock "$log.lock"
 	configure "$tree" "$dir" "$asan" "$cross"
 	start=$(date +%s)
 	ninja -C "$dir" -j "${WC_JOBS:-2}" "${targets[@]}" >"$log.ninja.log" 2>&1 || {

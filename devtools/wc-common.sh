@@ -62,8 +62,9 @@ wc_rm_on_exit() {
 }
 
 # wc_lock <lock file>: wait for an exclusive lock on the file and hold it
-# until the script ends. Children inherit it: a script that locks a file
-# its caller holds (listed in WC_LOCKS_HELD) does not wait for it.
+# until the script ends or wc_unlock. Children inherit it: a script that
+# locks a file its caller holds (listed in WC_LOCKS_HELD) does not wait.
+declare -gA WC_LOCK_FDS=()
 wc_lock() {
 	local fd
 	case " ${WC_LOCKS_HELD:-} " in *" $1 "*) return 0 ;; esac
@@ -73,7 +74,17 @@ wc_lock() {
 		wc_log "waiting for the lock $1 (another run uses it)"
 		flock "$fd"
 	fi
+	WC_LOCK_FDS[$1]=$fd
 	export WC_LOCKS_HELD="${WC_LOCKS_HELD:-} $1"
+}
+
+# wc_unlock <lock file>: release a lock this script took with wc_lock.
+wc_unlock() {
+	local fd=${WC_LOCK_FDS[$1]:-}
+	[ -n "$fd" ] || return 0
+	exec {fd}>&-
+	unset "WC_LOCK_FDS[$1]"
+	WC_LOCKS_HELD=${WC_LOCKS_HELD/ $1/}
 }
 
 # wc_build_lock <part>: the lock of one part of the build folder (a test
@@ -136,11 +147,10 @@ wc_archive_uri() {
 # The package lists are refreshed when older than 12 hours, under a lock
 # (apt's own locks are on; a concurrent run waits here).
 wc_private_apt() {
-	local name=$1 lines=$2 dir=$WC_CACHE/apt-$1 fd
+	local name=$1 lines=$2 dir=$WC_CACHE/apt-$1
 	shift 2
 	mkdir -p "$dir/lists/partial" "$dir/archives/partial" "$dir/parts" "$dir/prefs"
-	exec {fd}>"$dir/.wc-lock"
-	flock "$fd"
+	wc_lock "$dir/.wc-lock"
 	printf '%s\n' "$lines" >"$dir/sources.list.new"
 	if ! cmp -s "$dir/sources.list.new" "$dir/sources.list"; then
 		mv "$dir/sources.list.new" "$dir/sources.list"
@@ -162,7 +172,7 @@ wc_private_apt() {
 			{ cat "$dir/update.log" >&2; wc_die "private apt update ($name) failed"; }
 		touch "$dir/updated"
 	fi
-	exec {fd}>&-
+	wc_unlock "$dir/.wc-lock"
 }
 
 # Indent log excerpts shown under a result. awk ends every line it prints,

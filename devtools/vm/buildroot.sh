@@ -35,7 +35,7 @@ headers_root() {
 	root=$WC_GUEST_CACHE/buildroot-$WC_GUEST_SUITE-$WC_GUEST_KVER
 	if [ ! -f "$root/.wc-buildroot" ]; then
 		base=$(base_root)
-		wc_guest_lock
+		wc_lock "$WC_GUEST_LOCK"
 		if [ ! -f "$root/.wc-buildroot" ]; then
 			wc_log "adding the headers of $WC_GUEST_KVER to a copy of $base"
 			wc_guest_apt
@@ -62,7 +62,7 @@ headers_root() {
 			rm -rf "$root"
 			mv "$root.tmp" "$root"
 		fi
-		wc_guest_unlock
+		wc_unlock "$WC_GUEST_LOCK"
 	fi
 	echo "$root"
 }
@@ -125,7 +125,7 @@ else
 fi
 if ! root_matches; then
 	wc_need_pkgs debootstrap debian-archive-keyring
-	wc_guest_lock
+	wc_lock "$WC_GUEST_LOCK"
 	if ! root_matches; then
 		wc_log "creating the $WC_GUEST_SUITE build root for $kver (about 1-3 min)"
 		rm -rf "$root.tmp"
@@ -145,6 +145,6 @@ if ! root_matches; then
 		rm -rf "$root"
 		mv "$root.tmp" "$root"
 	fi
-	wc_guest_unlock
+	wc_unlock "$WC_GUEST_LOCK"
 fi
 echo "$root"

@@ -51,7 +51,7 @@ if [ "$modroot" = / ]; then
 	root=/
 else
 	root=$WC_GUEST_CACHE/dkms-$WC_GUEST_KVER
-	wc_guest_lock
+	wc_lock "$WC_GUEST_LOCK"
 	if [ ! -f "$root/.wc-dkms" ] ||
 	   ! cmp -s "$modroot/.wc-buildroot" "$root/.wc-buildroot"; then
 		wc_log "making the DKMS root for $WC_GUEST_KVER from $modroot"
@@ -60,14 +60,12 @@ else
 		touch "$root.tmp/.wc-dkms"
 		mv "$root.tmp" "$root"
 	fi
-	wc_guest_unlock
+	wc_unlock "$WC_GUEST_LOCK"
 fi
 
 # One apt/dpkg at a time in a root; not the cache lock, which other runs
 # need meanwhile (a DKMS build takes minutes on a loaded machine).
-mkdir -p "$WC_GUEST_CACHE"
-exec 6>"$WC_GUEST_CACHE/.lock-dkms-${root//\//_}"
-flock 6
+wc_lock "$WC_GUEST_CACHE/.lock-dkms-${root//\//_}"
 tmp=$(mktemp -d "$root/tmp/wc-dkms.XXXXXX")
 wc_rm_on_exit "$tmp"
 cp "$deb" "$tmp/"
@@ -82,7 +80,7 @@ in_root dkms install "vfio-pci-wc/$version" -k "$WC_GUEST_KVER" --force >"$tmp/d
 	{ tail -n 30 "$tmp/dkms.log" >&2
 	  cat "$root/var/lib/dkms/vfio-pci-wc/$version/build/make.log" >&2 2>/dev/null || true
 	  wc_die "dkms install vfio-pci-wc/$version -k $WC_GUEST_KVER failed"; }
-exec 6>&-
+wc_unlock "$WC_GUEST_CACHE/.lock-dkms-${root//\//_}"
 ko=$(find "$root/lib/modules/$WC_GUEST_KVER/updates/dkms" -maxdepth 1 \
 	-name 'vfio-pci-wc.ko*' 2>/dev/null | head -n1)
 [ -n "$ko" ] || wc_die "dkms installed no vfio-pci-wc.ko for $WC_GUEST_KVER"

@@ -130,17 +130,9 @@ arm64)
 	;;
 esac
 
-# Serialise the cache updates of concurrent runs (kernel extraction, build
-# root creation); the lock is released when the shell exits.
-wc_guest_lock() {
-	mkdir -p "$WC_GUEST_CACHE"
-	exec 8>"$WC_GUEST_CACHE/.lock"
-	flock 8
-}
-
-wc_guest_unlock() {
-	exec 8>&-
-}
+# The lock (wc_lock) of the cache updates of concurrent runs (kernel
+# extraction, build root creation).
+WC_GUEST_LOCK=$WC_GUEST_CACHE/.lock
 
 # Private apt configuration for the guest kernel's suites (Debian archive
 # of the host).

@@ -115,9 +115,7 @@ main() {
 	if [ ! -f "$dir/.complete" ]; then
 		# A lock of its own: the build takes minutes and must not hold
 		# up the other users of the guest cache.
-		mkdir -p "$WC_GUEST_CACHE"
-		exec 9>"$WC_GUEST_CACHE/.lock-kernel-debug"
-		flock 9
+		wc_lock "$WC_GUEST_CACHE/.lock-kernel-debug"
 	fi
 	if [ ! -f "$dir/.complete" ]; then
 		start=$SECONDS

@@ -18,7 +18,7 @@ if [ -n "${WC_GUEST_KDIR:-}" ]; then
 fi
 dir=$WC_GUEST_CACHE/kernel-$WC_GUEST_KVER
 if [ ! -f "$dir/.complete" ]; then
-	wc_guest_lock
+	wc_lock "$WC_GUEST_LOCK"
 	if [ ! -f "$dir/.complete" ]; then
 		wc_log "fetching linux-image-$WC_GUEST_KVER=$WC_GUEST_KPKGVER"
 		wc_guest_apt
@@ -56,6 +56,6 @@ if [ ! -f "$dir/.complete" ]; then
 		touch "$dir.tmp/.complete"
 		mv "$dir.tmp" "$dir"
 	fi
-	wc_guest_unlock
+	wc_unlock "$WC_GUEST_LOCK"
 fi
 echo "$dir"

@@ -196,9 +196,7 @@ main() {
 	wc_need_pkgs "$WC_GUEST_QEMU_PKG" busybox-static kmod xz-utils zstd cpio \
 		debootstrap debian-archive-keyring binutils
 	# One run at a time per output directory (image and artefacts).
-	mkdir -p "$WC_GUEST_OUT"
-	exec 7>"$WC_GUEST_OUT/.lock"
-	flock -n 7 || { wc_log "waiting for another guest run in $WC_GUEST_OUT"; flock 7; }
+	wc_lock "$WC_GUEST_OUT/.lock"
 	# In the background, so that a signal stops the run at once.
 	wc_bg "$WC_VM_DIR/mkimage.sh" "$@" >"$WC_GUEST_OUT/image.path"
 	wc_wait "$WC_BG_PID" || {

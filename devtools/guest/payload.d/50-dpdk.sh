@@ -15,7 +15,7 @@ bins=("$app/dpdk-testpmd" "$app/test/dpdk-test")
 # Incremental: a no-op when the build is up to date, and the guest never
 # runs binaries older than the sources.
 bash "$WC_REPO/devtools/build.sh" "${build_args[@]}" ||
-	wc_die "devtools/build.sh ${build_args[*]} failed"
+	wc_die "devtools/build.sh${build_args[*]:+ ${build_args[*]}} failed"
 for b in "${bins[@]}"; do
 	[ -x "$b" ] || wc_die "devtools/build.sh did not produce $b"
 done
