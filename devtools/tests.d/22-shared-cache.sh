@@ -22,57 +22,58 @@ wc_build_lock shared-cache
 T=$WC_BUILD/shared-cache
 apt='apt-bookworm-src'
 
-# A run of a devtools script with the test cache, in the background
-# (WC_BG_PID); output in $T/<name>.out and .log.
-run() { # <name> <build folder> <script> [args]
-	local name=$1 build=$2 script=$3
+# pair <test> <build folder> <build folder> <command...>: the command twice
+# at once with the test cache, one run per build folder; output in
+# $T/<test>-{1,2}.{out,log}. FAILs the test unless both runs succeed.
+pair() {
+	local test=$1 b=("$2" "$3") i pids=() rcs=''
 	shift 3
-	wc_bg env -u DPDK_SRC WC_CACHE="$T/cache" WC_BUILD="$build" \
-		bash "$WC_REPO/devtools/$script" "$@" >"$T/$name.out" 2>"$T/$name.log"
-}
-
-# Both runs ended with status 0, else FAIL the test with their logs.
-both_ok() { # <test> <pid> <pid> <name> <name>
-	local rc1=0 rc2=0
-	wc_wait "$2" || rc1=$?
-	wc_wait "$3" || rc2=$?
-	[ $rc1 = 0 ] && [ $rc2 = 0 ] && return 0
-	tail -n 5 "$T/$4.log" "$T/$5.log" | wc_indent
-	wc_fail "shared-cache/$1" "exit status $rc1 and $rc2"
+	for i in 0 1; do
+		wc_bg env -u DPDK_SRC WC_CACHE="$T/cache" WC_BUILD="${b[$i]}" "$@" \
+			>"$T/$test-$((i + 1)).out" 2>"$T/$test-$((i + 1)).log"
+		pids+=("$WC_BG_PID")
+	done
+	for i in 0 1; do
+		wc_wait "${pids[$i]}" || rcs+=" run $((i + 1)): status $?"
+	done
+	[ -z "$rcs" ] && return 0
+	tail -n 5 "$T/$test"-[12].log | wc_indent
+	wc_fail "shared-cache/$test" "${rcs# }"
 	return 1
 }
 
-count() { # <regex> <log...>: lines matching, over the logs
-	cat "${@:2}" | grep -c -E "$1"
+count() { # <test> <regex>: lines matching, over the logs of the pair
+	cat "$T/$1"-[12].log | grep -c -E "$2"
+}
+
+# check <test> <failure reason>: PASS without reason, else FAIL.
+check() {
+	if [ -z "${2:-}" ]; then wc_pass "shared-cache/$1"; else wc_fail "shared-cache/$1" "$2"; fi
+}
+
+same_trees() { # <dir> <dir>: empty when they hold the same files
+	diff -r -q "$1" "$2" 2>&1 | head -n 3 | tr '\n' ' '
 }
 
 # A fresh cache holding what the warm one downloaded, not what it made.
 seed() {
-	local warm=$WC_CACHE
 	rm -rf "$T"
 	mkdir -p "$T/cache/dpdk"
-	cp -a "$warm/dpdk/dl" "$T/cache/dpdk/"
-	cp -a "$warm/$apt" "$T/cache/"
+	cp -a "$WC_CACHE/dpdk/dl" "$T/cache/dpdk/"
+	cp -a "$WC_CACHE/$apt" "$T/cache/"
 	rm -f "$T/cache/$apt/updated"
 }
 
 test_two_builds() {
-	local a b tree unpacks
-	run a "$T/build-a" assemble.sh
-	a=$WC_BG_PID
-	run b "$T/build-b" assemble.sh
-	b=$WC_BG_PID
-	both_ok two-builds-one-unpack "$a" "$b" a b || return
-	unpacks=$(count '^get-dpdk.sh: unpacking ' "$T"/[ab].log)
+	local t=two-builds-one-unpack n tree
+	pair $t "$T/build-a" "$T/build-b" bash "$WC_REPO/devtools/assemble.sh" || return
+	n=$(count $t '^get-dpdk.sh: unpacking ')
 	tree=$(cd "$T/cache/dpdk/src" && ls -d dpdk-*[0-9])
-	if [ "$unpacks" != 1 ]; then
-		wc_fail shared-cache/two-builds-one-unpack "DPDK unpacked $unpacks times"
-	elif ! diff -r -q "$T/build-a/dpdk" "$T/build-b/dpdk" >"$T/diff.log" 2>&1 ||
-	     ! diff -r -q "$WC_CACHE/dpdk/src/$tree" "$T/cache/dpdk/src/$tree" >>"$T/diff.log" 2>&1; then
-		head -n 5 "$T/diff.log" | wc_indent
-		wc_fail shared-cache/two-builds-one-unpack "the trees differ"
+	if [ "$n" != 1 ]; then
+		check $t "DPDK unpacked $n times"
 	else
-		wc_pass shared-cache/two-builds-one-unpack
+		check $t "$(same_trees "$T/build-a/dpdk" "$T/build-b/dpdk")$(same_trees \
+			"$WC_CACHE/dpdk/src/$tree" "$T/cache/dpdk/src/$tree")"
 	fi
 }
 
@@ -80,37 +81,21 @@ test_two_builds() {
 # sources, made stale again.
 # shellcheck disable=SC2016 # expanded by the users' shell
 test_apt_refresh() {
-	local a b n user='. "$1/devtools/wc-common.sh"
-wc_private_apt bookworm-src "$(cat "$WC_CACHE/apt-bookworm-src/sources.list")"
-apt-cache "${WC_APT[@]}" showsrc dpdk | grep -q "^Package: dpdk$"'
+	local t=apt-refreshed-once n
 	rm -f "$T/cache/$apt/updated"
-	wc_bg env WC_CACHE="$T/cache" bash -c "$user" apt-user "$WC_REPO" >"$T/apt-a.log" 2>&1
-	a=$WC_BG_PID
-	wc_bg env WC_CACHE="$T/cache" bash -c "$user" apt-user "$WC_REPO" >"$T/apt-b.log" 2>&1
-	b=$WC_BG_PID
-	both_ok apt-refreshed-once "$a" "$b" apt-a apt-b || return
-	n=$(count 'refreshing the package lists' "$T"/apt-[ab].log)
-	if [ "$n" = 1 ]; then
-		wc_pass shared-cache/apt-refreshed-once
-	else
-		wc_fail shared-cache/apt-refreshed-once "refreshed $n times"
-	fi
+	pair $t "$T/build-a" "$T/build-b" bash -c '. "$1/devtools/wc-common.sh"
+		wc_private_apt bookworm-src "$(cat "$WC_CACHE/apt-bookworm-src/sources.list")"
+		apt-cache "${WC_APT[@]}" showsrc dpdk | grep -q "^Package: dpdk$"' \
+		apt-user "$WC_REPO" || return
+	n=$(count $t 'refreshing the package lists')
+	check $t "$([ "$n" = 1 ] || echo "refreshed $n times")"
 }
 
 test_one_build_folder() {
-	local a b
-	run c1 "$T/build-a" assemble.sh --full
-	a=$WC_BG_PID
-	run c2 "$T/build-a" assemble.sh --full
-	b=$WC_BG_PID
-	both_ok one-build-folder "$a" "$b" c1 c2 || return
-	echo "  $(count '^assemble.sh: waiting for the lock' "$T"/c[12].log) of the two runs waited for the other"
-	if diff -r -q "$T/build-a/dpdk" "$T/build-b/dpdk" >"$T/diff.log" 2>&1; then
-		wc_pass shared-cache/one-build-folder
-	else
-		head -n 5 "$T/diff.log" | wc_indent
-		wc_fail shared-cache/one-build-folder "the tree changed"
-	fi
+	local t=one-build-folder
+	pair $t "$T/build-a" "$T/build-a" bash "$WC_REPO/devtools/assemble.sh" --full || return
+	echo "  $(count $t '^assemble.sh: waiting for the lock') of the two runs waited for the other"
+	check $t "$(same_trees "$T/build-a/dpdk" "$T/build-b/dpdk")"
 }
 
 test_interrupted_unpack() {
@@ -128,7 +113,7 @@ test_interrupted_unpack() {
 	done
 	if ! compgen -G "$T/cache/dpdk/unpack.*/*" >/dev/null; then
 		tail -n 5 "$T/i.log" | wc_indent
-		wc_fail shared-cache/interrupted-unpack "the unpack was not seen"
+		check interrupted-unpack "the unpack was not seen"
 		wc_wait "$pid"
 		return
 	fi
@@ -136,20 +121,19 @@ test_interrupted_unpack() {
 	wc_wait "$pid"
 	sleep 1
 	left=$(pgrep -f -- "$T/cache" | tr '\n' ' ')
-	if [ -n "$left" ] || compgen -G "$T/cache/dpdk/unpack.*" >/dev/null ||
-	   compgen -G "$T/cache/dpdk/src/*" >/dev/null; then
-		wc_fail shared-cache/interrupted-unpack \
-			"left behind: ${left:+processes $left}$(cd "$T/cache/dpdk" && { compgen -G 'unpack.*'; compgen -G 'src/*'; } | tr '\n' ' ')"
+	if [ -n "$left$(compgen -G "$T/cache/dpdk/[su][rn]*")" ]; then
+		check interrupted-unpack "left behind: ${left:+processes $left}$(compgen -G "$T/cache/dpdk/[su][rn]*" | tr '\n' ' ')"
 		# shellcheck disable=SC2086 # a list of pids
 		[ -z "$left" ] || kill $left
 		return
 	fi
-	run i2 "$T/build-i" get-dpdk.sh
+	wc_bg env -u DPDK_SRC WC_CACHE="$T/cache" bash "$WC_REPO/devtools/get-dpdk.sh" \
+		>"$T/i2.out" 2>"$T/i2.log"
 	if wc_wait "$WC_BG_PID" && [ -f "$(cat "$T/i2.out").verified" ]; then
-		wc_pass shared-cache/interrupted-unpack
+		check interrupted-unpack
 	else
 		tail -n 5 "$T/i2.log" | wc_indent
-		wc_fail shared-cache/interrupted-unpack "the next run failed"
+		check interrupted-unpack "the next run failed"
 	fi
 }
 
