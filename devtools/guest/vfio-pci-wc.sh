@@ -14,16 +14,17 @@ wc_bind_all() {
 	bind_vfio "$WC_BDF_VIRTIO" vfio-pci-wc
 }
 
-# wc_selftest <binary>: run one selftest binary on ivshmem with the
-# environment of the other devices and the test's ivshmem slot (unless
-# VFIO_WC_SLOT names another offset), show the harness output, fail unless
-# its KTAP output has every planned case and none failed, and it exited 0.
+# wc_selftest <binary> [bdf]: run one selftest binary on ivshmem (or the
+# device <bdf>) with the environment of the other devices and the test's
+# ivshmem slot (unless VFIO_WC_SLOT names another offset), show the harness
+# output, fail unless its KTAP output has every planned case and none
+# failed, and it exited 0.
 wc_selftest() {
 	local bin=$1 out=/tmp/$1.out rc res
 	need_cmd "$bin"
 	VFIO_WC_OTHER_BDF=$WC_BDF_VIRTIO VFIO_WC_NONPREF_BDF=$WC_BDF_E1000E \
 		VFIO_WC_SLOT=${VFIO_WC_SLOT:-$(ivshmem_slot)} \
-		"$bin" "$WC_BDF_IVSHMEM" >"$out" 2>&1
+		"$bin" "${2:-$WC_BDF_IVSHMEM}" >"$out" 2>&1
 	rc=$?
 	cat "$out"
 	res=$(ktap_results "$out") || fail "$bin: $res"

@@ -107,6 +107,10 @@ esac
 WC_BDF_IVSHMEM=0000:01:00.0
 WC_BDF_VIRTIO=0000:00:03.0
 WC_BDF_E1000E=0000:00:04.0
+# x86_64 only: ivshmem with a large BAR2, backed by a sparse host file of
+# this size next to the ivshmem file.
+WC_BDF_IVSHMEM_LARGE=0000:02:00.0
+WC_GUEST_LARGE_BAR=4G
 
 # Build root and compiler of the guest's modules and programs: an amd64
 # root of the guest suite (no emulation), holding the guest kernel's

@@ -11,6 +11,10 @@
 #   00:03.0 virtio-net-pci, modern only (BAR4 16K prefetchable, notify
 #           area at +0x3000), behind the IOMMU (iommu_platform=on)
 #   00:04.0 e1000e (non-prefetchable BARs only)
+#   00:05.0 pcie-root-port, behind it 02:00.0 ivshmem-plain whose BAR2 is
+#           4 GiB, 64-bit prefetchable = the sparse host file
+#           ivshmem-large.bin next to the ivshmem file (x86_64 only; q35's
+#           default 64-bit PCI hole, 32 GiB, holds it)
 # virtio-net and e1000e sit on one QEMU hub: what one sends the other
 # receives. romfile= skips the iPXE option ROMs. no_timer_check: on a
 # loaded host the TCG guest can miss the kernel's boot-time IO-APIC timer
@@ -50,6 +54,9 @@ wc_guest_qemu_cmd() {
 			-device virtio-net-pci,netdev=hub_virtio,bus=pcie.0,addr=0x3,disable-legacy=on,iommu_platform=on,romfile=
 			-netdev hubport,id=hub_e1000e,hubid=0
 			-device e1000e,netdev=hub_e1000e,bus=pcie.0,addr=0x4,romfile=
+			-object "memory-backend-file,id=ivshmem_large_mem,share=on,mem-path=${shm%/*}/ivshmem-large.bin,size=$WC_GUEST_LARGE_BAR"
+			-device pcie-root-port,id=rp_ivshmem_large,bus=pcie.0,addr=0x5,chassis=2,port=2
+			-device ivshmem-plain,memdev=ivshmem_large_mem,bus=rp_ivshmem_large,addr=0x0
 		)
 		;;
 	arm64)

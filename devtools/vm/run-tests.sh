@@ -219,6 +219,7 @@ main() {
 	rm -rf "$run"
 	mkdir -p "$run"
 	truncate -s 1M "$run/ivshmem.bin"
+	[ "$WC_GUEST_ARCH" != x86_64 ] || truncate -s "$WC_GUEST_LARGE_BAR" "$run/ivshmem-large.bin"
 	: >"$run/console.log"
 	: >"$run/results.raw"
 	wc_guest_qemu_cmd "$img/vmlinuz" "$img/initramfs.cpio" "$run/ivshmem.bin" \

@@ -12,7 +12,6 @@
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
 #include <linux/dma-buf.h>
-#include <linux/fcntl.h>
 #include <linux/file.h>
 #include <linux/mm.h>
 #include <linux/module.h>
@@ -380,7 +379,8 @@ static int vfio_pci_wc_check_ranges(struct vfio_pci_wc_device *wdev,
 				    struct vfio_pci_wc_dmabuf *priv,
 				    size_t *size)
 {
-	u64 bar_len = PAGE_ALIGN(pci_resource_len(wdev->core.pdev, priv->bar));
+	/* Not page aligned: nothing of a BAR smaller than a page, as upstream */
+	u64 bar_len = pci_resource_len(wdev->core.pdev, priv->bar);
 	u64 total = 0, end;
 	const char *why;
 	u32 i;
@@ -437,8 +437,8 @@ static int vfio_pci_wc_charge_ranges(struct vfio_pci_wc_device *wdev,
 	mutex_unlock(&wdev->lock);
 	if (ret)
 		dev_warn_ratelimited(&wdev->core.pdev->dev,
-				     "BAR %u: dma-buf export refused: the device's dma-bufs already hold %u ranges (limit %u)\n",
-				     bar, held, VFIO_PCI_WC_MAX_DEVICE_RANGES);
+				     "BAR %u: dma-buf export of %u ranges refused: the device's dma-bufs already hold %u (limit %u)\n",
+				     bar, nr, held, VFIO_PCI_WC_MAX_DEVICE_RANGES);
 	return ret;
 }
 
@@ -504,12 +504,14 @@ int vfio_pci_wc_feature_dma_buf(struct vfio_pci_wc_device *wdev, u32 flags,
 	if (copy_from_user(&hdr, uhdr, sizeof(hdr)))
 		return -EFAULT;
 
-	if (hdr.flags || !hdr.nr_ranges ||
-	    (hdr.open_flags & ~(O_ACCMODE | O_CLOEXEC)) ||
-	    (hdr.open_flags & O_ACCMODE) == O_ACCMODE)
+	/*
+	 * As upstream: open_flags go to the new file unchecked, and there
+	 * is no cap of ranges per dma-buf but the device's (ENOSPC below).
+	 * Stricter: the ranges must lie within argsz, the size of the
+	 * caller's buffer, rather than be read from whatever follows it.
+	 */
+	if (hdr.flags || !hdr.nr_ranges)
 		return -EINVAL;
-	if (hdr.nr_ranges > VFIO_PCI_WC_MAX_RANGES)
-		return -E2BIG;
 	if ((argsz - sizeof(hdr)) / sizeof(hdr.dma_ranges[0]) < hdr.nr_ranges)
 		return -EINVAL;
 	ret = vfio_pci_wc_check_region(wdev, hdr.region_index);
@@ -552,7 +554,7 @@ int vfio_pci_wc_feature_dma_buf(struct vfio_pci_wc_device *wdev, u32 flags,
 	list_add_tail(&priv->node, &wdev->dmabufs);
 	mutex_unlock(&wdev->lock);
 
-	fd = dma_buf_fd(dmabuf, hdr.open_flags & O_CLOEXEC);
+	fd = dma_buf_fd(dmabuf, hdr.open_flags);
 	if (fd < 0)
 		dma_buf_put(dmabuf);	/* release() undoes the rest */
 	return fd;
@@ -580,7 +582,8 @@ static struct dma_buf *vfio_pci_wc_get_dmabuf(struct vfio_pci_wc_device *wdev,
 	 * By id: the exporting device may be gone and another one allocated
 	 * at its address.
 	 */
-	if (dmabuf->ops != &vfio_pci_wc_dmabuf_ops || priv->owner != wdev->id) {
+	if (dmabuf->ops != &vfio_pci_wc_dmabuf_ops ||
+	    READ_ONCE(priv->owner) != wdev->id) {
 		dma_buf_put(dmabuf);
 		return ERR_PTR(-ENODEV);
 	}
@@ -654,14 +657,16 @@ int vfio_pci_wc_feature_memattr(struct vfio_pci_wc_device *wdev, u32 flags,
 	priv = dmabuf->priv;
 
 	mutex_lock(&wdev->lock);
-	if (priv->revoked)
-		ret = -ENODEV;
+	if (attr.memattr != VFIO_DEVICE_FEATURE_DMA_BUF_MEMATTR_WC &&
+	    attr.memattr != VFIO_DEVICE_FEATURE_DMA_BUF_MEMATTR_NC)
+		ret = -ENOENT;
+	else if (priv->revoked)
+		/* As proposed: accepted, and moot, it is never mapped again */
+		ret = 0;
 	else if (attr.memattr == VFIO_DEVICE_FEATURE_DMA_BUF_MEMATTR_WC)
 		ret = vfio_pci_wc_set_wc_locked(wdev, priv);
-	else if (attr.memattr == VFIO_DEVICE_FEATURE_DMA_BUF_MEMATTR_NC)
-		ret = vfio_pci_wc_set_nc_locked(wdev, priv);
 	else
-		ret = -ENOENT;
+		ret = vfio_pci_wc_set_nc_locked(wdev, priv);
 	mutex_unlock(&wdev->lock);
 
 	dma_buf_put(dmabuf);
@@ -750,6 +755,12 @@ void vfio_pci_wc_revoke_all(struct vfio_pci_wc_device *wdev)
 		if (!get_file_active(&priv->dmabuf->file))
 			continue;
 		vfio_pci_wc_revoke_locked(priv);
+		/*
+		 * Nothing of the device any more, as in the proposal where
+		 * the close clears the dma-buf's device: MEMATTR and REVOKE
+		 * through a later open of the device fail with ENODEV.
+		 */
+		WRITE_ONCE(priv->owner, 0);
 		list_add_tail(&priv->node, &revoked);
 		nr++;
 	}

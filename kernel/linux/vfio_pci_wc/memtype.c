@@ -48,28 +48,40 @@ static bool vfio_pci_wc_platform_has_wc(void)
 	       pgprot_val(pgprot_noncached(PAGE_KERNEL));
 }
 
-static void __iomem *vfio_pci_wc_map_bar(struct pci_dev *pdev,
-					 unsigned int bar)
+/* vmap_pfn() is for memory without struct pages only */
+static bool vfio_pci_wc_bar_has_pages(struct pci_dev *pdev, unsigned int bar)
 {
-	resource_size_t start = pci_resource_start(pdev, bar);
-	unsigned int i, nr = PAGE_ALIGN(pci_resource_len(pdev, bar)) >>
-			     PAGE_SHIFT;
-	unsigned long *pfns;
-	void *map = NULL;
+	unsigned long pfn = PHYS_PFN(pci_resource_start(pdev, bar));
+	unsigned long end = pfn + (PAGE_ALIGN(pci_resource_len(pdev, bar)) >>
+				   PAGE_SHIFT);
 
-	pfns = kvmalloc_array(nr, sizeof(*pfns), GFP_KERNEL);
-	if (!pfns)
-		return NULL;
-	for (i = 0; i < nr; i++) {
-		pfns[i] = PHYS_PFN(start) + i;
-		/* vmap_pfn() is for memory without struct pages only */
-		if (pfn_valid(pfns[i]))
-			goto out;
+	for (; pfn < end; pfn++) {
+		if (pfn_valid(pfn))
+			return true;
+		if (!(pfn % SZ_4K))
+			cond_resched();
 	}
-	map = vmap_pfn(pfns, nr, pgprot_noncached(PAGE_KERNEL));
-out:
-	kvfree(pfns);
-	return (void __iomem *)map;
+	return false;
+}
+
+/*
+ * A kernel mapping of one page of the BAR with @prot, without memtype
+ * entry: what pread()/pwrite() use for the time of one access, and, for
+ * the first page, the barmap[] placeholder. So the kernel address space
+ * a device uses does not grow with the size of its BARs.
+ */
+static void __iomem *vfio_pci_wc_map_page(struct pci_dev *pdev,
+					  unsigned int bar, u64 offset,
+					  pgprot_t prot)
+{
+	unsigned long pfn = PHYS_PFN(pci_resource_start(pdev, bar) + offset);
+
+	return (void __iomem *)vmap_pfn(&pfn, 1, prot);
+}
+
+static void vfio_pci_wc_unmap_page(void __iomem *map)
+{
+	vunmap((void __force *)map);
 }
 
 static int vfio_pci_wc_own_bar(struct vfio_pci_wc_device *wdev,
@@ -89,14 +101,20 @@ static int vfio_pci_wc_own_bar(struct vfio_pci_wc_device *wdev,
 	if (!vfio_pci_wc_bar_wants_wc(wdev, bar) || len < PAGE_SIZE ||
 	    IS_ERR(vdev->barmap[bar]))
 		return 0;
-	if (len > VFIO_PCI_WC_MAX_BAR_SIZE ||
-	    !PAGE_ALIGNED(pci_resource_start(pdev, bar))) {
+	if (!PAGE_ALIGNED(pci_resource_start(pdev, bar)) ||
+	    vfio_pci_wc_bar_has_pages(pdev, bar)) {
 		pci_info(pdev, "BAR %u: not managed for write-combining (size %pa)\n",
 			 bar, &len);
 		return 0;
 	}
 
-	map = vfio_pci_wc_map_bar(pdev, bar);
+	/*
+	 * barmap[] must be set, or the core maps the whole BAR UC- (a
+	 * memtype entry that would turn WC requests UC-), but nothing reads
+	 * through it: every access to a BAR we own is ours, through a
+	 * mapping of one page at a time.
+	 */
+	map = vfio_pci_wc_map_page(pdev, bar, 0, pgprot_noncached(PAGE_KERNEL));
 	if (!map) {
 		pci_info(pdev, "BAR %u: cannot map without a memtype entry, not managed for write-combining\n",
 			 bar);
@@ -108,7 +126,7 @@ static int vfio_pci_wc_own_bar(struct vfio_pci_wc_device *wdev,
 	 */
 	ret = vfio_pci_wc_compat_claim_bar(vdev, bar);
 	if (ret <= 0) {
-		vunmap((void __force *)map);
+		vfio_pci_wc_unmap_page(map);
 		if (ret < 0)
 			pci_info(pdev, "BAR %u: cannot be requested (%d), not managed for write-combining\n",
 				 bar, ret);
@@ -160,7 +178,7 @@ void vfio_pci_wc_release_bars(struct vfio_pci_wc_device *wdev)
 	for (bar = 0; bar < PCI_STD_NUM_BARS; bar++) {
 		if (!maps[bar])
 			continue;
-		vunmap((void __force *)maps[bar]);
+		vfio_pci_wc_unmap_page(maps[bar]);
 		pci_release_selected_regions(vdev->pdev, 1 << bar);
 	}
 }
@@ -219,21 +237,32 @@ int vfio_pci_wc_check_policy(struct vfio_pci_wc_device *wdev,
 	return 0;
 }
 
-/* The cache mode bits of the kernel PTE mapping @addr equal WC's */
-static bool vfio_pci_wc_kernel_map_is_wc(void __iomem *addr)
+/*
+ * The memory type a reservation made by arch_io_reserve_memtype_wc() got:
+ * it takes the type of the entries it overlaps (UC- over a UC- entry),
+ * and so does an ioremap. Every page of the range has that one type, so
+ * the kernel PTE of a one-page ioremap_wc() of its first page shows it.
+ */
+static bool vfio_pci_wc_reserved_as_wc(resource_size_t phys)
 {
 #ifdef CONFIG_X86
 	unsigned long val, wc = pgprot_val(pgprot_writecombine(__pgprot(0)));
+	void __iomem *probe = ioremap_wc(phys, PAGE_SIZE);
 	unsigned int level;
+	bool ret = false;
 	pte_t *pte;
 
-	pte = lookup_address((unsigned long)addr, &level);
-	if (!pte)
+	if (!probe)
 		return false;
-	val = pte_val(*pte);
-	if (level != PG_LEVEL_4K)
-		val = protval_large_2_4k(val);
-	return (val & _PAGE_CACHE_MASK) == (wc & _PAGE_CACHE_MASK);
+	pte = lookup_address((unsigned long)probe, &level);
+	if (pte) {
+		val = pte_val(*pte);
+		if (level != PG_LEVEL_4K)
+			val = protval_large_2_4k(val);
+		ret = (val & _PAGE_CACHE_MASK) == (wc & _PAGE_CACHE_MASK);
+	}
+	iounmap(probe);
+	return ret;
 #else
 	return true;
 #endif
@@ -244,7 +273,8 @@ static void vfio_pci_wc_resv_put(struct vfio_pci_wc_device *wdev,
 {
 	if (--resv->refs)
 		return;
-	iounmap(resv->wc_map);
+	arch_io_free_memtype_wc(pci_resource_start(wdev->core.pdev, resv->bar) +
+				resv->offset, resv->length);
 	list_del(&resv->node);
 	wdev->nr_resvs--;
 	kfree(resv);
@@ -292,14 +322,19 @@ vfio_pci_wc_resv_get(struct vfio_pci_wc_device *wdev, unsigned int bar,
 	resv = kzalloc(sizeof(*resv), GFP_KERNEL_ACCOUNT);
 	if (!resv)
 		return ERR_PTR(-ENOMEM);
-	resv->wc_map = ioremap_wc(phys, len);
-	if (!resv->wc_map || !vfio_pci_wc_kernel_map_is_wc(resv->wc_map)) {
+	/* A memtype entry without kernel mapping: no address space used */
+	if (arch_io_reserve_memtype_wc(phys, len)) {
+		kfree(resv);
+		resv = ERR_PTR(-EBUSY);
+	} else if (!vfio_pci_wc_reserved_as_wc(phys)) {
+		arch_io_free_memtype_wc(phys, len);
+		kfree(resv);
+		resv = ERR_PTR(-EBUSY);
+	}
+	if (IS_ERR(resv)) {
 		dev_warn_ratelimited(&pdev->dev, "BAR %u: [mem %pa-%pa] cannot be reserved write-combining: conflicting memory type\n",
 				     bar, &phys, &end);
-		if (resv->wc_map)
-			iounmap(resv->wc_map);
-		kfree(resv);
-		return ERR_PTR(-EBUSY);
+		return resv;
 	}
 	resv->bar = bar;
 	resv->offset = offset;
@@ -490,9 +525,11 @@ static ssize_t vfio_pci_wc_rw_page(struct vfio_pci_wc_device *wdev,
 				   loff_t pos, size_t count, bool iswrite)
 {
 	struct vfio_pci_core_device *vdev = &wdev->core;
-	const struct vfio_pci_wc_resv *resv;
+	u64 page = round_down(pos, PAGE_SIZE);
 	u64 x_start = 0, x_end = 0;
+	ssize_t ret = count;
 	void __iomem *io;
+	pgprot_t prot;
 
 	down_read(&vdev->memory_lock);
 	if (!vfio_pci_wc_memory_enabled(vdev)) {
@@ -500,20 +537,27 @@ static ssize_t vfio_pci_wc_rw_page(struct vfio_pci_wc_device *wdev,
 		return -EIO;
 	}
 	mutex_lock(&wdev->lock);
-	resv = vfio_pci_wc_reserved_range_locked(wdev, bar, pos, 1);
-	if (resv) {
-		io = resv->wc_map + (pos - resv->offset);
+	if (vfio_pci_wc_reserved_range_locked(wdev, bar, pos, 1)) {
+		prot = pgprot_writecombine(PAGE_KERNEL);
 	} else {
-		io = wdev->bars[bar].map + pos;
+		prot = pgprot_noncached(PAGE_KERNEL);
 		if (bar == vdev->msix_bar) {
 			x_start = vdev->msix_offset;
 			x_end = vdev->msix_offset + vdev->msix_size;
 		}
 	}
-	vfio_pci_wc_copy_io(io, bounce, pos, count, x_start, x_end, iswrite);
+	/* Mapped for this access only, see vfio_pci_wc_map_page() */
+	io = vfio_pci_wc_map_page(vdev->pdev, bar, page, prot);
+	if (io) {
+		vfio_pci_wc_copy_io(io + (pos - page), bounce, pos, count,
+				    x_start, x_end, iswrite);
+		vfio_pci_wc_unmap_page(io);
+	} else {
+		ret = -ENOMEM;
+	}
 	mutex_unlock(&wdev->lock);
 	up_read(&vdev->memory_lock);
-	return count;
+	return ret;
 }
 
 /* One chunk (within a page) of vfio_pci_wc_bar_rw() */

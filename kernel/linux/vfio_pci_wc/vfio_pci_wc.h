@@ -29,15 +29,12 @@
 
 #include "vfio_pci_wc_compat.h"
 
-/* Largest BAR taken over; its kernel mapping is built from a PFN array. */
-#define VFIO_PCI_WC_MAX_BAR_SIZE	SZ_1G
-/* Largest number of ranges accepted in one dma-buf export. */
-#define VFIO_PCI_WC_MAX_RANGES		1024
 /*
  * Bounds of the kernel state a device fd holder can create: ranges over
- * all live dma-bufs of a device, and distinct write-combined
- * reservations (each a PAT memtype entry and a kernel mapping of its
- * range) of a device. Beyond them export or SET WC fails with ENOSPC.
+ * all live dma-bufs of a device (one dma-buf may hold them all), and
+ * distinct write-combined reservations (each a PAT memtype entry, with
+ * no kernel mapping) of a device. Beyond them export or SET WC fails
+ * with ENOSPC.
  */
 #define VFIO_PCI_WC_MAX_DEVICE_RANGES	4096
 #define VFIO_PCI_WC_MAX_RESERVATIONS	64
@@ -51,7 +48,10 @@ struct vfio_pci_wc_guarded_reg {
 };
 
 struct vfio_pci_wc_bar {
-	/* Kernel UC- mapping installed as core.barmap[]; NULL if not owned */
+	/*
+	 * One page UC- installed as core.barmap[], so that the core does not
+	 * map the BAR; never accessed. NULL if not owned.
+	 */
 	void __iomem *map;
 };
 
@@ -81,7 +81,8 @@ struct vfio_pci_wc_device {
 /*
  * A write-combined reservation of one BAR range, shared by every range of
  * a WC dma-buf with exactly these bounds; ranges that overlap it without
- * matching it are refused. Its ioremap_wc() holds the PAT memtype entry.
+ * matching it are refused. It holds a PAT memtype entry of the range
+ * (arch_io_reserve_memtype_wc()), and no kernel mapping.
  */
 struct vfio_pci_wc_resv {
 	struct list_head node;
@@ -89,7 +90,6 @@ struct vfio_pci_wc_resv {
 	u64 offset;
 	u64 length;
 	unsigned int refs;
-	void __iomem *wc_map;
 };
 
 /* A task blocking faults of the device, on wdev->blockers */
@@ -112,7 +112,7 @@ struct vfio_pci_wc_dmabuf {
 	 * vfio_pci_wc_srcu by faults and mmap().
 	 */
 	struct vfio_pci_wc_device *wdev;
-	u64 owner;			/* id of the exporting device */
+	u64 owner;	/* id of the exporting device; 0 once its close revoked */
 	struct dma_buf *dmabuf;
 	struct list_head node;			/* on wdev->dmabufs until revoked */
 	unsigned int bar;

@@ -232,7 +232,14 @@ TEST_F(revoke, revoke_feature)
 	EXPECT_TRUE(mmap(NULL, PG, PROT_READ, MAP_SHARED, self->dmabuf, 0) ==
 		    MAP_FAILED);
 	EXPECT_EQ(ENODEV, errno);
-	EXPECT_EQ(-ENODEV, vfio_wc_set_memattr(&self->dev, self->dmabuf, WC));
+	/* As in the proposal: the attribute is accepted, and moot */
+	EXPECT_EQ(0, vfio_wc_set_memattr(&self->dev, self->dmabuf, WC));
+	EXPECT_EQ(0, vfio_wc_set_memattr(&self->dev, self->dmabuf, 0));
+	EXPECT_EQ(-ENOENT, vfio_wc_set_memattr(&self->dev, self->dmabuf, 2));
+	EXPECT_PAT_COUNT(0, self->phys, self->phys + PG, NULL);
+	EXPECT_TRUE(mmap(NULL, PG, PROT_READ, MAP_SHARED, self->dmabuf, 0) ==
+		    MAP_FAILED);
+	EXPECT_EQ(ENODEV, errno);
 	/* Revoking twice fails, as in the proposal */
 	EXPECT_EQ(-EBADFD, vfio_wc_revoke(&self->dev, self->dmabuf));
 }
@@ -247,6 +254,13 @@ TEST_F(revoke, device_close)
 	EXPECT_TRUE(mmap(NULL, PG, PROT_READ, MAP_SHARED, self->dmabuf, 0) ==
 		    MAP_FAILED);
 	EXPECT_EQ(ENODEV, errno);
+	/*
+	 * The close detached it from the device, as in the proposal: a new
+	 * open of the device does not know it (not EBADFD, not 0).
+	 */
+	ASSERT_EQ(0, vfio_wc_open(&self->dev, device_bdf));
+	EXPECT_EQ(-ENODEV, vfio_wc_set_memattr(&self->dev, self->dmabuf, WC));
+	EXPECT_EQ(-ENODEV, vfio_wc_revoke(&self->dev, self->dmabuf));
 }
 
 TEST_F(revoke, dmabuf_close)

@@ -331,6 +331,37 @@ int vfio_wc_pat_count(uint64_t start, uint64_t end, const char *type)
 	return n;
 }
 
+long long vfio_wc_module_kva(void)
+{
+	FILE *f = fopen("/proc/vmallocinfo", "r");
+	long long total = 0, size;
+	char line[512];
+
+	if (!f)
+		return -1;
+	while (fgets(line, sizeof(line), f))
+		if (strstr(line, "[vfio_pci_wc]") && strstr(line, "ioremap") &&
+		    sscanf(line, "%*s %lld", &size) == 1)
+			total += size;
+	fclose(f);
+	return total;
+}
+
+long long vfio_wc_vmalloc_used(void)
+{
+	FILE *f = fopen("/proc/meminfo", "r");
+	long long kb = -1;
+	char line[256];
+
+	if (!f)
+		return -1;
+	while (fgets(line, sizeof(line), f))
+		if (sscanf(line, "VmallocUsed: %lld kB", &kb) == 1)
+			break;
+	fclose(f);
+	return kb < 0 ? -1 : kb << 10;
+}
+
 static sigjmp_buf sigbus_jmp;
 
 static void on_sigbus(int sig)

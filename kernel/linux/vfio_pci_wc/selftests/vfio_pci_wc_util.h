@@ -100,6 +100,14 @@ int vfio_wc_pat_lines(uint64_t start, uint64_t end, char *out, size_t len);
 int vfio_wc_pat_count(uint64_t start, uint64_t end, const char *type);
 
 /*
+ * Kernel address space of the module's mappings (ioremap(), vmap_pfn())
+ * from /proc/vmallocinfo, and the kernel's VmallocUsed from
+ * /proc/meminfo: bytes, or -1.
+ */
+long long vfio_wc_module_kva(void);
+long long vfio_wc_vmalloc_used(void);
+
+/*
  * Read a byte at @addr; false when the access raised SIGBUS. The only
  * accesses to device memory of the tests that must not be optimized
  * away, hence volatile.
