@@ -11,6 +11,7 @@
 #                      in the README's stage table and every path they
 #                      name exists
 # Any finding fails its test.
+# parallel: yes
 set -uo pipefail
 . "$(dirname "$0")/../wc-common.sh"
 
