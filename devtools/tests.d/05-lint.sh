@@ -12,6 +12,7 @@
 #                      exists, the guest tests' example payload is the
 #                      file it names
 # Any finding fails its test.
+# parallel: yes
 set -uo pipefail
 . "$(dirname "$0")/../wc-common.sh"
 

@@ -1,6 +1,7 @@
 #!/bin/bash
 # SPDX-License-Identifier: BSD-3-Clause
 # Stage: assemble and build the DPDK tree (normal and ASan/UBSan builds).
+# parallel: yes
 set -uo pipefail
 . "$(dirname "$0")/../wc-common.sh"
 

@@ -6,6 +6,7 @@
 # with the build's own command and a build configuration without
 # RTE_BUS_PCI, and checks that the object refers to no PCI bus symbol.
 # Takes a few seconds.
+# parallel: after 10-build
 set -uo pipefail
 . "$(dirname "$0")/../wc-common.sh"
 

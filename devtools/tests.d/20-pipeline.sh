@@ -5,6 +5,7 @@
 # repo's devtools, so they do not depend on the project's own files:
 #   lib/kvargs/wc_selftest.c   compiled into librte_kvargs by patch 0001
 #   doc/wc_selftest.txt        an overlay file that is not compiled
+# parallel: yes
 set -uo pipefail
 . "$(dirname "$0")/../wc-common.sh"
 . "$(dirname "$0")/../wc-overlay.sh"
@@ -280,48 +281,182 @@ EOF
 	rm -rf "$d"
 }
 
-# A runner stopped by SIGTERM or SIGINT leaves no process behind: the
-# stage it runs starts a long process the way the guest harness starts
-# QEMU (wc_bg + timeout(1), which puts it in a process group of its own);
-# after the signal to test.sh that process must be gone.
+# Fake stages of the parallel runner tests: each prints "<tag> begin
+# <time>", a line "<tag> line <n>" four times while it sleeps, "<tag> end
+# <time>" and then its result lines.
+# shellcheck disable=SC2016 # the $(...) and $n are the fake stage's
+fake_stage() { # <file> <tag> <header line or ""> <seconds> <result lines...>
+	local f=$1 tag=$2 header=$3 secs=$4
+	shift 4
+	{
+		printf '#!/bin/bash\n%s\n' "$header"
+		printf 'echo "%s begin $(date +%%s.%%N)"\n' "$tag"
+		printf 'for n in 1 2 3 4; do echo "%s line $n"; sleep %s; done\n' \
+			"$tag" "$(awk -v s="$secs" 'BEGIN { print s / 4 }')"
+		printf 'echo "%s end $(date +%%s.%%N)"\n' "$tag"
+		printf '%s\n' "$@"
+	} >"$f"
+	chmod +x "$f"
+}
+
+# The time a fake stage printed for <tag> begin|end.
+fake_time() { # <log> <tag> <begin|end>
+	sed -n "s/^$2 $3 //p" "$1"
+}
+
+# Every line of a fake stage is inside its own block ("=== stage
+# NN-<tag>" ... "=== stage NN-<tag>: N s, ..."): prints the first line
+# that is not.
+stray_line() { # <log>
+	awk '/^=== stage [^ ]*$/ { cur = $3; next }
+		/^=== stage / { cur = ""; next }
+		/^[a-z] (begin|line|end)/ {
+			if (cur == "" || substr(cur, 4, 1) != $1) { print; exit } }' "$1"
+}
+
+# holds <awk condition> <name=value...>: the condition holds for the values.
+holds() { # <condition> <name=value...>
+	local cond=$1 args=() v
+	shift
+	for v in "$@"; do
+		args+=(-v "$v")
+	done
+	awk "${args[@]}" "BEGIN { exit !($cond) }"
+}
+
+# With WC_JOBS=2, two "# parallel: after" stages overlap once the serial
+# stage they wait for has ended, and the serial stage after them starts
+# when both have ended; their output comes in blocks, in name order; a
+# parallel stage's FAIL and another one's exit status count as they do
+# in a serial run. With WC_JOBS=1 the same stages run one by one.
+test_runner_parallel() {
+	local d=$T/stages-parallel log=$T/parallel.log rc=0 why='' stray
+	local s1 a0 a1 b0 b1 l0
+	rm -rf "$d"
+	mkdir -p "$d"
+	fake_stage "$d/10-s.sh" s '' 0.4 'echo "PASS: fake/s"'
+	fake_stage "$d/20-a.sh" a '# parallel: after 10-s' 2 'echo "PASS: fake/a"'
+	fake_stage "$d/30-b.sh" b '# parallel: after 10-s' 2 'echo "FAIL: fake/b: broken"' 'exit 1'
+	fake_stage "$d/40-c.sh" c '# parallel: yes' 0.4 'exit 3'
+	fake_stage "$d/50-l.sh" l '' 0.4 'echo "SKIP: fake/l: last"'
+	WC_JOBS=2 WC_STAGES_DIR=$d bash "$WC_REPO/devtools/test.sh" >"$log" 2>&1 || rc=$?
+	s1=$(fake_time "$log" s end) a0=$(fake_time "$log" a begin) a1=$(fake_time "$log" a end)
+	b0=$(fake_time "$log" b begin) b1=$(fake_time "$log" b end) l0=$(fake_time "$log" l begin)
+	if [ -z "$s1" ] || [ -z "$a0" ] || [ -z "$a1" ] || [ -z "$b0" ] || [ -z "$b1" ] || [ -z "$l0" ]; then
+		why="a fake stage did not run"
+	elif ! holds 'a0 >= s1 && b0 >= s1' s1="$s1" a0="$a0" b0="$b0"; then
+		why="a parallel stage began before the serial stage before it ended"
+	elif ! holds 'b0 < a1 && a0 < b1' a0="$a0" a1="$a1" b0="$b0" b1="$b1"; then
+		why="the parallel stages did not overlap"
+	elif ! holds 'l0 >= a1 && l0 >= b1' a1="$a1" b1="$b1" l0="$l0"; then
+		why="the last serial stage began before the parallel ones ended"
+	fi
+	if [ -z "$why" ]; then
+		wc_pass pipeline/runner-parallel-stages-overlap
+		awk -v s="$s1" -v a0="$a0" -v a1="$a1" -v b0="$b0" -v b1="$b1" -v l="$l0" 'BEGIN {
+			printf "  after the serial stage 10-s: 20-a ran %.2f-%.2f s, 30-b %.2f-%.2f s, 50-l began at %.2f s\n",
+				a0 - s, a1 - s, b0 - s, b1 - s, l - s }'
+	else
+		wc_indent <"$log"
+		wc_fail pipeline/runner-parallel-stages-overlap "$why (s ended $s1; a $a0-$a1; b $b0-$b1; l began $l0)"
+	fi
+	stray=$(stray_line "$log")
+	if [ -z "$stray" ] && [ "$(grep -c '^=== stage [^ ]*$' "$log")" = 5 ] &&
+	   [ "$(grep -c '^=== stage [^ ]*: [0-9]* s, started at +[0-9]* s$' "$log")" = 5 ]; then
+		wc_pass pipeline/runner-parallel-blocks-not-interleaved
+	else
+		wc_fail pipeline/runner-parallel-blocks-not-interleaved \
+			"outside its stage's block: '${stray:-(5 blocks with their run time expected)}'"
+	fi
+	if [ "$rc" != 0 ] && [ "$(tail -n1 "$log")" = "2 passed, 2 failed, 1 skipped" ] &&
+	   grep -q '^FAIL: 40-c: stage exited with status 3$' "$log"; then
+		wc_pass pipeline/runner-parallel-counts-failures
+	else
+		tail -n 4 "$log" | wc_indent
+		wc_fail pipeline/runner-parallel-counts-failures \
+			"test.sh exit $rc, totals: $(tail -n1 "$log") (expected 2 passed, 2 failed, 1 skipped)"
+	fi
+	rc=0
+	WC_JOBS=1 WC_STAGES_DIR=$d bash "$WC_REPO/devtools/test.sh" >"$log" 2>&1 || rc=$?
+	a1=$(fake_time "$log" a end) b0=$(fake_time "$log" b begin)
+	if [ -n "$a1" ] && [ -n "$b0" ] && holds 'b0 >= a1' a1="$a1" b0="$b0" &&
+	   [ "$rc" != 0 ] && [ "$(tail -n1 "$log")" = "2 passed, 2 failed, 1 skipped" ]; then
+		wc_pass pipeline/runner-jobs-1-one-at-a-time
+	else
+		wc_indent <"$log"
+		wc_fail pipeline/runner-jobs-1-one-at-a-time \
+			"WC_JOBS=1: b began at $b0, a ended at $a1, exit $rc, totals: $(tail -n1 "$log")"
+	fi
+	rm -rf "$d"
+}
+
+# A runner stopped by SIGTERM or SIGINT leaves no process behind. Two
+# parallel stages run at once, each with a long process started the way
+# the guest harness starts QEMU (wc_bg + timeout(1), which puts it in a
+# process group of its own). One stage waits for it with wc_wait; the
+# other runs the script that started it in a foreground pipeline, as the
+# guest stages run run-tests.sh (a stage's trap waits for a foreground
+# command to end, so the signal must reach that script itself). After
+# the signal to test.sh, both processes and test.sh must be gone.
 test_runner_stops_children() { # <signal>
-	local sig=$1 d=$T/stages-$1 tag pid left started=
+	local sig=$1 d=$T/stages-$1 tag pid left alive='' started=() p k
 	tag=$((RANDOM % 9000 + 1000)).$$
 	rm -rf "$d"
 	mkdir -p "$d"
-	cat >"$d/10-long.sh" <<EOF
+	cat >"$d/long.sh" <<EOF
 #!/bin/bash
 . "$WC_REPO/devtools/wc-common.sh"
-wc_bg timeout -k 5 600 sleep $tag
+wc_bg timeout -k 5 600 sleep \$1
 wc_wait "\$WC_BG_PID"
 EOF
-	chmod +x "$d/10-long.sh"
+	cat >"$d/10-pipe.sh" <<EOF
+#!/bin/bash
+# parallel: yes
+. "$WC_REPO/devtools/wc-common.sh"
+bash "$d/long.sh" 1$tag | sed 's/^/  /'
+EOF
+	cat >"$d/20-bg.sh" <<EOF
+#!/bin/bash
+# parallel: yes
+. "$WC_REPO/devtools/wc-common.sh"
+wc_bg bash "$d/long.sh" 2$tag
+wc_wait "\$WC_BG_PID"
+EOF
+	chmod +x "$d"/*.sh
 	# Started from a script, the runner would ignore SIGINT: restore it.
-	wc_bg env --default-signal=INT WC_STAGES_DIR="$d" \
+	wc_bg env --default-signal=INT WC_JOBS=2 WC_STAGES_DIR="$d" \
 		bash "$WC_REPO/devtools/test.sh" >"$T/stop-$sig.log" 2>&1
 	pid=$WC_BG_PID
-	for _ in $(seq 100); do
-		started=$(pgrep -f "^sleep $tag\$") && break
-		sleep 0.2
+	for k in 1 2; do
+		for _ in $(seq 100); do
+			p=$(pgrep -f "^sleep $k$tag\$") && { started+=("$p"); break; }
+			sleep 0.2
+		done
 	done
 	kill -"$sig" "$pid"
 	for _ in $(seq 100); do
 		kill -0 "$pid" 2>/dev/null || break
 		sleep 0.2
 	done
+	# A runner still there after 20 s is killed, so that the test ends.
+	if kill -0 "$pid" 2>/dev/null; then
+		alive="test.sh (20 s after the signal) "
+		kill -KILL "$pid"
+	fi
 	wc_wait "$pid"
-	left=$(pgrep -f "^sleep $tag\$")
-	if [ -z "$started" ]; then
+	left=$(pgrep -f "^sleep [12]$tag\$" | tr '\n' ' ')
+	if [ ${#started[@]} != 2 ]; then
 		tail -n 5 "$T/stop-$sig.log" | wc_indent
-		wc_fail "pipeline/runner-stops-children-on-$sig" "the stage's long process never started"
-	elif [ -z "$left" ] && ! kill -0 "$pid" 2>/dev/null; then
+		wc_fail "pipeline/runner-stops-children-on-$sig" \
+			"${#started[@]} of the 2 stages' long processes started"
+	elif [ -z "$left$alive" ]; then
 		wc_pass "pipeline/runner-stops-children-on-$sig"
 	else
 		wc_fail "pipeline/runner-stops-children-on-$sig" \
-			"after SIG$sig to test.sh, left running: ${left:+sleep $left} $(kill -0 "$pid" 2>/dev/null && echo "test.sh $pid")"
-		# shellcheck disable=SC2086 # a list of pids
-		[ -z "$left" ] || kill $left
+			"after SIG$sig to test.sh, left running: $alive${left:+sleep $left}"
 	fi
+	# shellcheck disable=SC2086 # a list of pids
+	[ -z "$left" ] || kill $left
 	rm -rf "$d"
 }
 
@@ -329,6 +464,7 @@ main() {
 	local pristine
 	mkdir -p "$T"
 	test_runner_counts_fail
+	test_runner_parallel
 	test_runner_stops_children TERM
 	test_runner_stops_children INT
 	pristine=$(bash "$WC_REPO/devtools/get-dpdk.sh" 2>"$log") ||

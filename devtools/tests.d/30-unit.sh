@@ -2,6 +2,7 @@
 # SPDX-License-Identifier: BSD-3-Clause
 # Stage: dpdk-test autotests that need no hardware and no hugepages, run
 # with the normal build and with the ASan/UBSan build (stage 10 builds both).
+# parallel: after 10-build
 set -uo pipefail
 . "$(dirname "$0")/../wc-common.sh"
 . "$(dirname "$0")/../wc-overlay.sh"

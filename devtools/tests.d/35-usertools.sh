@@ -5,6 +5,7 @@
 # (devtools/usertools-test.py), and flake8 on the new Python files
 # (79 columns, as DPDK's .editorconfig asks for Python). The tools on a
 # real kernel are tested in the guest (tests/71-usertools.sh). About 2 s.
+# parallel: yes
 set -uo pipefail
 . "$(dirname "$0")/../wc-common.sh"
 

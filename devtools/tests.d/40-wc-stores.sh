@@ -6,6 +6,7 @@
 # the project's build: only 16, 32 or 64-byte stores into the slot,
 # 64 bytes in all. Narrow stores still combine, but are what a build with
 # the wrong flags would silently produce.
+# parallel: after 10-build
 #
 #   devtools/tests.d/40-wc-stores.sh [binary or object file]
 set -uo pipefail

@@ -10,6 +10,7 @@
 #   devtools/tests.d/45-plan-cost.sh [pci_wc_plan.c]   (default: the
 #   assembled tree's; another one, next to its own pci_wc_plan.h and
 #   rte_bus_pci_wc.h, shows the cost of an older plan)
+# parallel: after 10-build
 set -uo pipefail
 . "$(dirname "$0")/../wc-common.sh"
 

@@ -5,6 +5,7 @@
 # (devtools/vm/selftest.sh: deliberately broken tests must fail). Both
 # print their own PASS/FAIL/SKIP lines; checkpatch of the guest's ptecheck
 # module is in the lint stage. WC_GUEST_SELFTEST=0 skips the self-test.
+# parallel: after 10-build
 set -uo pipefail
 . "$(dirname "$0")/../wc-common.sh"
 vm=$WC_REPO/devtools/vm

@@ -5,6 +5,7 @@
 # headers).
 # Measurements (probe cost, perf) run on the default kernel only
 # (50-guest).
+# parallel: after 10-build
 set -uo pipefail
 devtools=$(cd "$(dirname "$0")/.." && pwd)
 exec bash "$devtools/vm/run-kernel.sh" 6.1 '[1-5]*' '6[0-5]-*'

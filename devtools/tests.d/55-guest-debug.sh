@@ -8,6 +8,9 @@
 # checkers while it ran (run-tests.sh quotes its first line); the reports
 # are shown in full below the results. Artefacts in
 # $WC_BUILD/guest-x86_64-6.12-debug/run.
+# The longest stage: started first, from the start (the debug kernel
+# needs no DPDK build; its image waits for the build stage's lock).
+# parallel: long
 set -uo pipefail
 devtools=$(cd "$(dirname "$0")/.." && pwd)
 . "$devtools/wc-common.sh"

@@ -7,6 +7,7 @@
 # cross-built for aarch64 (devtools/build.sh --cross arm64). Results are
 # named guest-arm64/<name>; a test that does not apply to arm64 prints
 # SKIP with the reason. Artefacts in $WC_BUILD/guest-arm64-6.12.
+# parallel: after 10-build
 set -uo pipefail
 . "$(dirname "$0")/../wc-common.sh"
 

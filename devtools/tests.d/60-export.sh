@@ -5,6 +5,7 @@
 # tree, run DPDK's checkpatches.sh (one result per patch; findings listed
 # in devtools/checkpatch-exceptions.txt are accepted and printed) and
 # check-git-log.sh on it, and build every commit of the series on its own.
+# parallel: yes
 set -uo pipefail
 . "$(dirname "$0")/../wc-common.sh"
 . "$(dirname "$0")/../wc-overlay.sh"

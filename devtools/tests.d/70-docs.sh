@@ -13,6 +13,7 @@
 #   docs/api        DPDK's whole API reference (doc/api flow, a few
 #                   seconds) without warnings, its index linking the
 #                   new header
+# parallel: yes
 set -uo pipefail
 . "$(dirname "$0")/../wc-common.sh"
 
