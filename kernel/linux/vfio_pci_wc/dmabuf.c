@@ -20,6 +20,7 @@
 #include <linux/slab.h>
 #include <linux/srcu.h>
 #include <linux/uaccess.h>
+#include <linux/workqueue.h>
 
 #include "vfio_pci_wc.h"
 
@@ -193,6 +194,67 @@ vfio_pci_wc_dmabuf_get_device(struct vfio_pci_wc_dmabuf *priv)
 	return wdev;
 }
 
+/* Device references dropped from a workqueue (see below) */
+static struct workqueue_struct *vfio_pci_wc_put_wq;
+
+struct vfio_pci_wc_deferred_put {
+	struct work_struct work;
+	struct vfio_pci_wc_device *wdev;
+};
+
+static void vfio_pci_wc_deferred_put_fn(struct work_struct *work)
+{
+	struct vfio_pci_wc_deferred_put *put =
+		container_of(work, struct vfio_pci_wc_deferred_put, work);
+
+	put_device(&put->wdev->core.vdev.device);
+	kfree(put);
+}
+
+/*
+ * Drop the device reference of vfio_pci_wc_dmabuf_get_device(), from a
+ * fault or mmap(), with the mmap or VMA lock held. While the dma-buf is
+ * not revoked it holds a reference of its own, which its revoke drops
+ * only after a grace period of vfio_pci_wc_srcu: within a read section
+ * that still finds the device, this put is not the last. Otherwise (the
+ * dma-buf was revoked meanwhile, the device may be closed and removed)
+ * it may be, and the release of a vfio device (its device set, the
+ * core's state, the device itself) must not run under the mmap lock:
+ * the put goes to a workqueue, which the module's exit flushes.
+ */
+static void vfio_pci_wc_dmabuf_put_device(struct vfio_pci_wc_dmabuf *priv,
+					  struct vfio_pci_wc_device *wdev)
+{
+	struct vfio_pci_wc_deferred_put *put;
+	int idx;
+
+	idx = srcu_read_lock(&vfio_pci_wc_srcu);
+	if (READ_ONCE(priv->wdev) == wdev) {
+		put_device(&wdev->core.vdev.device);
+		srcu_read_unlock(&vfio_pci_wc_srcu, idx);
+		return;
+	}
+	srcu_read_unlock(&vfio_pci_wc_srcu, idx);
+
+	put = kmalloc(sizeof(*put), GFP_KERNEL | __GFP_NOFAIL);
+	put->wdev = wdev;
+	INIT_WORK(&put->work, vfio_pci_wc_deferred_put_fn);
+	queue_work(vfio_pci_wc_put_wq, &put->work);
+}
+
+int vfio_pci_wc_dmabuf_init(void)
+{
+	/* Unbound: nothing per-CPU about it (7.3 warns unless told either way) */
+	vfio_pci_wc_put_wq = alloc_workqueue("vfio_pci_wc_put", WQ_UNBOUND, 0);
+	return vfio_pci_wc_put_wq ? 0 : -ENOMEM;
+}
+
+/* After the driver is unregistered: the last deferred puts */
+void vfio_pci_wc_dmabuf_exit(void)
+{
+	destroy_workqueue(vfio_pci_wc_put_wq);
+}
+
 static vm_fault_t vfio_pci_wc_dmabuf_fault(struct vm_fault *vmf)
 {
 	struct vfio_pci_wc_dmabuf *priv = vmf->vma->vm_private_data;
@@ -203,15 +265,45 @@ static vm_fault_t vfio_pci_wc_dmabuf_fault(struct vm_fault *vmf)
 	if (!wdev)
 		return VM_FAULT_SIGBUS;
 	ret = vfio_pci_wc_dmabuf_insert(wdev, priv, vmf);
-	put_device(&wdev->core.vdev.device);
+	vfio_pci_wc_dmabuf_put_device(priv, wdev);
 	return ret;
 }
 
+/* The live mappings of the dma-buf with the attribute of @vma */
+static atomic_t *vfio_pci_wc_dmabuf_maps(struct vm_area_struct *vma)
+{
+	struct vfio_pci_wc_dmabuf *priv = vma->vm_private_data;
+
+	return vma->vm_ops == &vfio_pci_wc_dmabuf_wc_vm_ops ? &priv->wc_maps :
+							    &priv->nc_maps;
+}
+
+/* A VMA split or copied (fork) from one of ours */
+static void vfio_pci_wc_dmabuf_vm_open(struct vm_area_struct *vma)
+{
+	atomic_inc(vfio_pci_wc_dmabuf_maps(vma));
+}
+
+/*
+ * munmap() and exit, after the VMA's PTEs are gone; also a mapping that
+ * failed after our mmap() returned (Linux 6.1: ENOMEM in mmap_region()).
+ * No lock: the count only drops once nothing of the VMA is left, and
+ * mmap() raises it under wdev->lock, which the attribute checks hold.
+ */
+static void vfio_pci_wc_dmabuf_vm_close(struct vm_area_struct *vma)
+{
+	atomic_dec(vfio_pci_wc_dmabuf_maps(vma));
+}
+
 static const struct vm_operations_struct vfio_pci_wc_dmabuf_wc_vm_ops = {
+	.open = vfio_pci_wc_dmabuf_vm_open,
+	.close = vfio_pci_wc_dmabuf_vm_close,
 	.fault = vfio_pci_wc_dmabuf_fault,
 };
 
 static const struct vm_operations_struct vfio_pci_wc_dmabuf_nc_vm_ops = {
+	.open = vfio_pci_wc_dmabuf_vm_open,
+	.close = vfio_pci_wc_dmabuf_vm_close,
 	.fault = vfio_pci_wc_dmabuf_fault,
 };
 
@@ -234,7 +326,7 @@ static int vfio_pci_wc_dmabuf_mmap(struct dma_buf *dmabuf,
 	if (priv->revoked) {
 		ret = -ENODEV;
 	} else if (priv->memattr == VFIO_DEVICE_FEATURE_DMA_BUF_MEMATTR_WC) {
-		priv->wc_mapped = true;
+		atomic_inc(&priv->wc_maps);
 		wc = true;
 	} else if (priv->wc_reserved ||
 		   vfio_pci_wc_dmabuf_overlaps_wc_locked(wdev, priv)) {
@@ -243,10 +335,10 @@ static int vfio_pci_wc_dmabuf_mmap(struct dma_buf *dmabuf,
 				     priv->bar);
 		ret = -EBUSY;
 	} else {
-		priv->nc_mapped = true;
+		atomic_inc(&priv->nc_maps);
 	}
 	mutex_unlock(&wdev->lock);
-	put_device(&wdev->core.vdev.device);
+	vfio_pci_wc_dmabuf_put_device(priv, wdev);
 	if (ret)
 		return ret;
 
@@ -342,7 +434,7 @@ static bool vfio_pci_wc_dmabuf_overlaps_nc_locked(struct vfio_pci_wc_device *wde
 	u32 i, j;
 
 	list_for_each_entry(other, &wdev->dmabufs, node) {
-		if (other->bar != priv->bar || !other->nc_mapped)
+		if (other->bar != priv->bar || !atomic_read(&other->nc_maps))
 			continue;
 		for (i = 0; i < priv->nr_ranges; i++)
 			for (j = 0; j < other->nr_ranges; j++)
@@ -597,7 +689,7 @@ static int vfio_pci_wc_set_wc_locked(struct vfio_pci_wc_device *wdev,
 
 	if (priv->memattr == VFIO_DEVICE_FEATURE_DMA_BUF_MEMATTR_WC)
 		return 0;
-	if (priv->nc_mapped ||
+	if (atomic_read(&priv->nc_maps) ||
 	    vfio_pci_wc_dmabuf_overlaps_nc_locked(wdev, priv)) {
 		dev_warn_ratelimited(&wdev->core.pdev->dev,
 				     "BAR %u: write-combining refused: range is mapped uncached by a dma-buf\n",
@@ -625,9 +717,9 @@ static int vfio_pci_wc_set_nc_locked(struct vfio_pci_wc_device *wdev,
 	if (priv->memattr == VFIO_DEVICE_FEATURE_DMA_BUF_MEMATTR_NC)
 		return 0;
 	/* Its WC mappings may still exist: one type per page at a time */
-	if (priv->wc_mapped) {
+	if (atomic_read(&priv->wc_maps)) {
 		dev_warn_ratelimited(&wdev->core.pdev->dev,
-				     "BAR %u: uncached attribute refused: dma-buf was mapped write-combining\n",
+				     "BAR %u: uncached attribute refused: dma-buf is mapped write-combining\n",
 				     priv->bar);
 		return -EBUSY;
 	}

@@ -11,6 +11,8 @@
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
+#include <linux/anon_inodes.h>
+#include <linux/mman.h>
 #include <linux/module.h>
 #include <linux/pci.h>
 #include <linux/pm_runtime.h>
@@ -127,6 +129,175 @@ static bool vfio_pci_wc_config_write_guarded(struct vfio_pci_wc_device *wdev,
 			return true;
 	}
 	return false;
+}
+
+/* PM control's power state field: D3hot */
+#define VFIO_PCI_WC_PM_STATE_D3HOT	3
+
+/*
+ * Whether the config write of @count bytes @val at @pos may disable the
+ * BARs: exactly the writes before which the core zaps its own BAR
+ * mappings, a register chunk starting at PCI_COMMAND with the memory
+ * enable bit clear, or at PM control with the power state D3hot (the
+ * core splits writes into naturally aligned chunks of at most 4 bytes,
+ * so any write covering these 4-byte aligned registers has a chunk that
+ * starts there). Enabling decode or leaving D3 needs no zap: no PTE of
+ * the device exists then, and faults read the new state under the
+ * memory_lock the core changes it under.
+ */
+static bool vfio_pci_wc_config_write_disables(struct vfio_pci_wc_device *wdev,
+					      loff_t pos, const u8 *val,
+					      size_t count)
+{
+	loff_t ctrl = wdev->core.pdev->pm_cap + PCI_PM_CTRL;
+
+	if (pos <= PCI_COMMAND && pos + count > PCI_COMMAND &&
+	    !(val[PCI_COMMAND - pos] & PCI_COMMAND_MEMORY))
+		return true;
+	return wdev->core.pdev->pm_cap && pos <= ctrl && pos + count > ctrl &&
+	       (val[ctrl - pos] & PCI_PM_CTRL_STATE_MASK) ==
+	       VFIO_PCI_WC_PM_STATE_D3HOT;
+}
+
+/*
+ * A read-only page of the caller's address space holding the bytes of a
+ * config write, for the core to copy them from (below). VM_IO and
+ * VM_PFNMAP: get_user_pages() (process_vm_writev(), /proc/<pid>/mem,
+ * io_uring) and madvise() refuse it; no VM_MAYWRITE (the file is
+ * read-only): mprotect() cannot make it writable; a fault is SIGBUS.
+ */
+static vm_fault_t vfio_pci_wc_bounce_fault(struct vm_fault *vmf)
+{
+	return VM_FAULT_SIGBUS;
+}
+
+static const struct vm_operations_struct vfio_pci_wc_bounce_vm_ops = {
+	.fault = vfio_pci_wc_bounce_fault,
+};
+
+static int vfio_pci_wc_bounce_mmap(struct file *file,
+				   struct vm_area_struct *vma)
+{
+	struct page *page = file->private_data;
+
+	if (vma->vm_end - vma->vm_start != PAGE_SIZE || vma->vm_pgoff ||
+	    (vma->vm_flags & (VM_WRITE | VM_MAYWRITE)))
+		return -EINVAL;
+	vm_flags_set(vma, VM_IO | VM_PFNMAP | VM_DONTEXPAND | VM_DONTDUMP |
+			  VM_DONTCOPY);
+	vma->vm_ops = &vfio_pci_wc_bounce_vm_ops;
+	return remap_pfn_range(vma, vma->vm_start, page_to_pfn(page),
+			       PAGE_SIZE, vma->vm_page_prot);
+}
+
+static int vfio_pci_wc_bounce_release(struct inode *inode, struct file *file)
+{
+	__free_page(file->private_data);
+	return 0;
+}
+
+static const struct file_operations vfio_pci_wc_bounce_fops = {
+	.owner		= THIS_MODULE,
+	.mmap		= vfio_pci_wc_bounce_mmap,
+	.release	= vfio_pci_wc_bounce_release,
+};
+
+/*
+ * Apply the config write of @count bytes @val through the core without
+ * blocking faults. The core copies the value from user memory itself,
+ * after this driver looked at it: were it the caller's buffer, another
+ * thread could rewrite it in between and turn decode off under live
+ * mappings. So the core is given a page of ours, mapped read-only in the
+ * caller's address space, and the bytes it copies are the ones decided
+ * on: mmap_lock is held for read from the check that the page is still
+ * mapped at @addr to the end of the write, so nothing can unmap, remap or
+ * make it writable (each needs mmap_lock for write), and nothing can
+ * write it (see the mmap handler); with page faults disabled the core's
+ * copy reads that PTE or fails with EFAULT, never another page.
+ * -EAGAIN when the page could not be set up (e.g. no address space left):
+ * the caller then blocks and zaps instead.
+ */
+static ssize_t vfio_pci_wc_config_write_bounced(struct vfio_device *core_vdev,
+						const u8 *val, size_t count,
+						loff_t *ppos)
+{
+	struct mm_struct *mm = current->mm;
+	struct vm_area_struct *vma;
+	unsigned long addr;
+	struct page *page;
+	struct file *file;
+	ssize_t ret;
+
+	if (!mm || count > PAGE_SIZE)
+		return -EAGAIN;
+	page = alloc_page(GFP_KERNEL_ACCOUNT | __GFP_ZERO);
+	if (!page)
+		return -EAGAIN;
+	memcpy(page_address(page), val, count);
+	file = anon_inode_getfile("[vfio-pci-wc-config]",
+				  &vfio_pci_wc_bounce_fops, page, O_RDONLY);
+	if (IS_ERR(file)) {
+		__free_page(page);
+		return -EAGAIN;
+	}
+	addr = vm_mmap(file, 0, PAGE_SIZE, PROT_READ, MAP_SHARED, 0);
+	if (IS_ERR_VALUE(addr)) {
+		fput(file);
+		return -EAGAIN;
+	}
+
+	ret = -EAGAIN;
+	mmap_read_lock(mm);
+	vma = vma_lookup(mm, addr);
+	/* Our file reference keeps the pointer unique */
+	if (vma && vma->vm_file == file && vma->vm_start == addr) {
+		pagefault_disable();
+		ret = vfio_pci_core_write(core_vdev,
+					  (const char __user *)addr, count,
+					  ppos);
+		pagefault_enable();
+	}
+	mmap_read_unlock(mm);
+	vm_munmap(addr, PAGE_SIZE);
+	fput(file);
+	return ret;
+}
+
+/*
+ * A config write to the command register or PM control. Only one that
+ * may disable the BARs zaps and blocks the mappings around the core's
+ * write; any other (bus master, INTx disable, the same decode bit or a
+ * power state other than D3hot) leaves them mapped, and is applied from
+ * the very bytes it was decided on (vfio_pci_wc_config_write_bounced()).
+ * A write that looks disabling goes to the core from the caller's
+ * buffer: if it was rewritten in between, the zap was merely not needed.
+ */
+static ssize_t vfio_pci_wc_config_write(struct vfio_pci_wc_device *wdev,
+					const char __user *buf, size_t count,
+					loff_t *ppos)
+{
+	loff_t pos = *ppos & VFIO_PCI_OFFSET_MASK;
+	struct vfio_pci_wc_blocker blocker;
+	ssize_t ret = -EAGAIN;
+	u8 *val;
+
+	if (count <= PAGE_SIZE) {
+		val = memdup_user(buf, count);
+		if (IS_ERR(val))
+			return PTR_ERR(val);
+		if (!vfio_pci_wc_config_write_disables(wdev, pos, val, count))
+			ret = vfio_pci_wc_config_write_bounced(&wdev->core.vdev,
+							       val, count,
+							       ppos);
+		kfree(val);
+		if (ret != -EAGAIN)
+			return ret;
+	}
+
+	vfio_pci_wc_block(wdev, &blocker);
+	ret = vfio_pci_core_write(&wdev->core.vdev, buf, count, ppos);
+	vfio_pci_wc_unblock(wdev, &blocker);
+	return ret;
 }
 
 static int vfio_pci_wc_open_device(struct vfio_device *core_vdev)
@@ -275,8 +446,6 @@ static ssize_t vfio_pci_wc_write(struct vfio_device *core_vdev,
 	struct vfio_pci_wc_device *wdev = to_wc_device(core_vdev);
 	unsigned int index = VFIO_PCI_OFFSET_TO_INDEX(*ppos);
 	loff_t pos = *ppos & VFIO_PCI_OFFSET_MASK;
-	struct vfio_pci_wc_blocker blocker;
-	ssize_t ret;
 
 	if (vfio_pci_wc_bar_owned(wdev, index))
 		return vfio_pci_wc_rw(core_vdev, (char __user *)buf, count,
@@ -285,11 +454,7 @@ static ssize_t vfio_pci_wc_write(struct vfio_device *core_vdev,
 	if (index != VFIO_PCI_CONFIG_REGION_INDEX ||
 	    !vfio_pci_wc_config_write_guarded(wdev, pos, count))
 		return vfio_pci_core_write(core_vdev, buf, count, ppos);
-
-	vfio_pci_wc_block(wdev, &blocker);
-	ret = vfio_pci_core_write(core_vdev, buf, count, ppos);
-	vfio_pci_wc_unblock(wdev, &blocker);
-	return ret;
+	return vfio_pci_wc_config_write(wdev, buf, count, ppos);
 }
 
 static int vfio_pci_wc_mmap(struct vfio_device *core_vdev,
@@ -431,15 +596,24 @@ static struct pci_driver vfio_pci_wc_driver = {
 
 static int __init vfio_pci_wc_init(void)
 {
+	int ret;
+
 	if (allow_nonprefetchable)
 		pr_info("write-combining allowed on non-prefetchable memory BARs\n");
-	return pci_register_driver(&vfio_pci_wc_driver);
+	ret = vfio_pci_wc_dmabuf_init();
+	if (ret)
+		return ret;
+	ret = pci_register_driver(&vfio_pci_wc_driver);
+	if (ret)
+		vfio_pci_wc_dmabuf_exit();
+	return ret;
 }
 module_init(vfio_pci_wc_init);
 
 static void __exit vfio_pci_wc_exit(void)
 {
 	pci_unregister_driver(&vfio_pci_wc_driver);
+	vfio_pci_wc_dmabuf_exit();
 }
 module_exit(vfio_pci_wc_exit);
 

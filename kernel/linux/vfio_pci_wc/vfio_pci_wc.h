@@ -120,8 +120,13 @@ struct vfio_pci_wc_dmabuf {
 	u32 memattr;
 	bool revoked;
 	bool wc_reserved;
-	bool wc_mapped;		/* mmapped at least once as WC */
-	bool nc_mapped;		/* mmapped at least once as NC */
+	/*
+	 * Live mappings (VMAs) as WC and as NC: counted by mmap() under
+	 * lock, and by the VMA open and close ops (split, fork, munmap, and
+	 * a mapping that fails after mmap() returned)
+	 */
+	atomic_t wc_maps;
+	atomic_t nc_maps;
 	u32 nr_ranges;
 	struct vfio_pci_wc_range ranges[] __counted_by(nr_ranges);
 };
@@ -166,6 +171,8 @@ int vfio_pci_wc_mmap_bar(struct vfio_pci_wc_device *wdev,
 			 struct vm_area_struct *vma);
 
 /* dmabuf.c */
+int vfio_pci_wc_dmabuf_init(void);
+void vfio_pci_wc_dmabuf_exit(void);
 int vfio_pci_wc_feature_dma_buf(struct vfio_pci_wc_device *wdev, u32 flags,
 				void __user *arg, size_t argsz);
 int vfio_pci_wc_feature_memattr(struct vfio_pci_wc_device *wdev, u32 flags,

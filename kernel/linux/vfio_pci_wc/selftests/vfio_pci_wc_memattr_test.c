@@ -15,6 +15,7 @@
 #include <string.h>
 #include <sys/eventfd.h>
 #include <sys/mman.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "kselftest_harness.h"
@@ -189,6 +190,57 @@ TEST_F(memattr, nc_again_before_mapping)
 	ASSERT_EQ(0, vfio_wc_pte_attr(p, attr, sizeof(attr)));
 	EXPECT_STREQ(VFIO_WC_ATTR_UC, attr);
 	munmap(p, PG);
+}
+
+/*
+ * The attribute may change while no mapping of the other type exists: a
+ * refused mmap() counts for nothing, a mapping counts until its last
+ * piece is gone (a split VMA, a fork child's copy), and then the dma-buf
+ * is as if never mapped.
+ */
+TEST_F(memattr, attr_follows_live_mappings)
+{
+	int fd = vfio_wc_export_one(&self->dev, BAR2, vfio_wc_slot(), 2 * PG);
+	int go[2], status;
+	pid_t child;
+	uint8_t *p;
+	char c;
+
+	ASSERT_LE(0, fd);
+	EXPECT_TRUE(mmap(NULL, PG, PROT_READ, MAP_PRIVATE, fd, 0) == MAP_FAILED);
+	EXPECT_EQ(EINVAL, errno);
+	EXPECT_TRUE(mmap(NULL, 3 * PG, PROT_READ, MAP_SHARED, fd, 0) ==
+		    MAP_FAILED);
+	EXPECT_EQ(EINVAL, errno);
+	ASSERT_EQ(0, vfio_wc_set_memattr(&self->dev, fd, WC));
+
+	/* Mapped WC, then unmapped in two pieces */
+	p = map_dmabuf(fd, 2 * PG);
+	ASSERT_TRUE(p != MAP_FAILED);
+	ASSERT_EQ(0, munmap(p, PG));
+	EXPECT_EQ(-EBUSY, vfio_wc_set_memattr(&self->dev, fd, NC));
+	ASSERT_EQ(0, munmap(p + PG, PG));
+	EXPECT_EQ(0, vfio_wc_set_memattr(&self->dev, fd, NC))
+		TH_LOG("NC refused after the last WC mapping was unmapped");
+
+	/* Mapped NC, kept by a fork child after the parent unmapped it */
+	p = map_dmabuf(fd, 2 * PG);
+	ASSERT_TRUE(p != MAP_FAILED);
+	ASSERT_EQ(0, pipe(go));
+	child = fork();
+	ASSERT_LE(0, child);
+	if (!child) {
+		close(go[1]);
+		_exit(read(go[0], &c, 1) == 0 ? 0 : 1);
+	}
+	close(go[0]);
+	ASSERT_EQ(0, munmap(p, 2 * PG));
+	EXPECT_EQ(-EBUSY, vfio_wc_set_memattr(&self->dev, fd, WC));
+	close(go[1]);
+	ASSERT_EQ(child, waitpid(child, &status, 0));
+	EXPECT_EQ(0, vfio_wc_set_memattr(&self->dev, fd, WC))
+		TH_LOG("WC refused after the last NC mapping was gone");
+	close(fd);
 }
 
 TEST_F(memattr, overlapping_dmabufs)

@@ -16,6 +16,7 @@
 #include <sys/ioctl.h>
 #include <sys/mman.h>
 #include <unistd.h>
+#include <linux/pci_regs.h>
 
 #include "kselftest_harness.h"
 #include "vfio_pci_wc_util.h"
@@ -199,6 +200,87 @@ TEST_F(revoke, memory_decode_off)
 	ASSERT_TRUE(vfio_wc_try_read(self->wc, &v));
 	ASSERT_EQ(0, vfio_wc_pte_attr(self->wc, attr, sizeof(attr)));
 	EXPECT_STREQ(VFIO_WC_ATTR_WC, attr);
+}
+
+/*
+ * Command register writes that leave memory decode on keep the mappings
+ * as they are: the PTE stays (no zap, no refault), whether the value is
+ * the same, another bit changes or only the low byte is written. Turning
+ * decode off still zaps, and accesses fault SIGBUS until it is back on.
+ */
+TEST_F(revoke, noop_command_write_keeps_mapping)
+{
+	uint16_t cmd = read_command(_metadata, &self->dev);
+	uint8_t low = cmd & 0xff, v;
+	char attr[16];
+
+	ASSERT_TRUE(cmd & PCI_COMMAND_MEMORY);
+	ASSERT_EQ(0, ptecheck_probe(self->wc));
+	write_command(_metadata, &self->dev, cmd);
+	EXPECT_EQ(0, ptecheck_probe(self->wc))
+		TH_LOG("writing COMMAND 0x%04x again zapped the WC mapping", cmd);
+	write_command(_metadata, &self->dev, cmd ^ PCI_COMMAND_INTX_DISABLE);
+	EXPECT_EQ(0, ptecheck_probe(self->wc))
+		TH_LOG("toggling INTx disable zapped the WC mapping");
+	write_command(_metadata, &self->dev, cmd);
+	ASSERT_EQ(0, vfio_wc_config_write(&self->dev, PCI_COMMAND, &low, 1));
+	EXPECT_EQ(0, ptecheck_probe(self->wc))
+		TH_LOG("a one-byte COMMAND write with decode on zapped the WC mapping");
+
+	write_command(_metadata, &self->dev, cmd & ~PCI_COMMAND_MEMORY);
+	EXPECT_EQ(-ENOENT, ptecheck_probe(self->wc));
+	EXPECT_FALSE(vfio_wc_try_read(self->wc, &v));
+	write_command(_metadata, &self->dev, cmd);
+	ASSERT_TRUE(vfio_wc_try_read(self->wc, &v));
+	ASSERT_EQ(0, vfio_wc_pte_attr(self->wc, attr, sizeof(attr)));
+	EXPECT_STREQ(VFIO_WC_ATTR_WC, attr);
+}
+
+/*
+ * PM control writes (on the device with a PM capability: ivshmem has
+ * none): the same power state keeps a dma-buf mapping, D3hot zaps it and
+ * accesses fault SIGBUS until the device is back in D0.
+ */
+TEST(pm_ctrl_write)
+{
+	const char *bdf = vfio_wc_env_bdf("VFIO_WC_NONPREF_BDF");
+	uint16_t ctrl, d3;
+	struct vfio_wc_dev dev;
+	unsigned int pm;
+	uint8_t *map, v;
+	int fd;
+
+	if (!bdf)
+		SKIP(return, "no second device (VFIO_WC_NONPREF_BDF)");
+	ASSERT_EQ(0, vfio_wc_open(&dev, bdf));
+	pm = vfio_wc_find_cap(&dev, PCI_CAP_ID_PM);
+	if (!pm) {
+		vfio_wc_close(&dev);
+		SKIP(return, "%s has no PM capability", bdf);
+	}
+	fd = vfio_wc_export_one(&dev, 0, 0, PG);
+	ASSERT_LE(0, fd);
+	map = mmap(NULL, PG, PROT_READ, MAP_SHARED, fd, 0);
+	ASSERT_TRUE(map != MAP_FAILED);
+	ASSERT_TRUE(vfio_wc_try_read(map, &v));
+	ASSERT_EQ(0, ptecheck_probe(map));
+	ASSERT_EQ(0, vfio_wc_config_read(&dev, pm + PCI_PM_CTRL, &ctrl, 2));
+	ASSERT_EQ(0, ctrl & PCI_PM_CTRL_STATE_MASK);
+
+	ASSERT_EQ(0, vfio_wc_config_write(&dev, pm + PCI_PM_CTRL, &ctrl, 2));
+	EXPECT_EQ(0, ptecheck_probe(map))
+		TH_LOG("writing PM control 0x%04x (D0) again zapped the mapping",
+		       ctrl);
+
+	d3 = ctrl | PCI_PM_CTRL_STATE_MASK;
+	ASSERT_EQ(0, vfio_wc_config_write(&dev, pm + PCI_PM_CTRL, &d3, 2));
+	EXPECT_EQ(-ENOENT, ptecheck_probe(map));
+	EXPECT_FALSE(vfio_wc_try_read(map, &v));
+	ASSERT_EQ(0, vfio_wc_config_write(&dev, pm + PCI_PM_CTRL, &ctrl, 2));
+	EXPECT_TRUE(vfio_wc_try_read(map, &v));
+	munmap(map, PG);
+	close(fd);
+	vfio_wc_close(&dev);
 }
 
 TEST_F(revoke, low_power)

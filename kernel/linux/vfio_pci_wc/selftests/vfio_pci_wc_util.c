@@ -261,6 +261,49 @@ int vfio_wc_sysfs_reset(const char *bdf)
 	return ret;
 }
 
+static int config_rw(struct vfio_wc_dev *dev, uint64_t offset, void *buf,
+		     size_t len, bool write)
+{
+	off_t pos = dev->bar_offset[VFIO_PCI_CONFIG_REGION_INDEX] + offset;
+	ssize_t n;
+
+	n = write ? pwrite(dev->fd, buf, len, pos) : pread(dev->fd, buf, len, pos);
+	if (n == (ssize_t)len)
+		return 0;
+	return n < 0 ? -errno : -EIO;
+}
+
+int vfio_wc_config_read(struct vfio_wc_dev *dev, uint64_t offset, void *buf,
+			size_t len)
+{
+	return config_rw(dev, offset, buf, len, false);
+}
+
+int vfio_wc_config_write(struct vfio_wc_dev *dev, uint64_t offset,
+			 const void *buf, size_t len)
+{
+	return config_rw(dev, offset, (void *)buf, len, true);
+}
+
+unsigned int vfio_wc_find_cap(struct vfio_wc_dev *dev, uint8_t id)
+{
+	uint8_t pos, hdr[2];
+	unsigned int hops;
+
+	if (vfio_wc_config_read(dev, 0x34, &pos, 1))
+		return 0;
+	/* At most 48 capabilities fit in the 192 bytes after the header */
+	for (hops = 0; pos >= 0x40 && hops < 48; hops++) {
+		pos &= ~3;
+		if (vfio_wc_config_read(dev, pos, hdr, 2))
+			return 0;
+		if (hdr[0] == id)
+			return pos;
+		pos = hdr[1];
+	}
+	return 0;
+}
+
 void *vfio_wc_mmap_bar(struct vfio_wc_dev *dev, uint32_t bar,
 		       uint64_t offset, size_t len)
 {

@@ -54,6 +54,14 @@ int vfio_wc_hot_reset(struct vfio_wc_dev *dev);
 /* Write "1" to the device's sysfs "reset" file: 0 or -errno */
 int vfio_wc_sysfs_reset(const char *bdf);
 
+/* pread()/pwrite() of @len bytes at @offset of config space: 0 or -errno */
+int vfio_wc_config_read(struct vfio_wc_dev *dev, uint64_t offset, void *buf,
+			size_t len);
+int vfio_wc_config_write(struct vfio_wc_dev *dev, uint64_t offset,
+			 const void *buf, size_t len);
+/* Offset of standard capability @id in config space, 0 when absent */
+unsigned int vfio_wc_find_cap(struct vfio_wc_dev *dev, uint8_t id);
+
 /* mmap() of the device file at @offset of @bar, MAP_FAILED on error */
 void *vfio_wc_mmap_bar(struct vfio_wc_dev *dev, uint32_t bar,
 		       uint64_t offset, size_t len);
