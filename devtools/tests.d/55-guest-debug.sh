@@ -25,7 +25,7 @@ name=guest-$WC_GUEST_KERNEL
 # left out: under KASAN the notify page was not yet faulted in when the
 # page tables were read, a timing of the slow kernel, not a finding.
 TESTS=(00-kmemleak-baseline 20-bind-vfio '2[5-9]-vfio-pci-wc-*'
-	'3[1-5]-vfio-pci-wc-*' 60-dpdk-wc-ivshmem '6[2-6]-dpdk-wc-*'
+	'3[1-7]-vfio-pci-wc-*' 60-dpdk-wc-ivshmem '6[2-6]-dpdk-wc-*'
 	99-kmemleak)
 
 # Checker reports in the guest's kernel log, each with the lines that

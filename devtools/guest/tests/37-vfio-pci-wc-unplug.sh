@@ -10,8 +10,5 @@
 . /opt/wc/share/vfio-pci-wc.sh
 wc_bind_all
 
-# The second page of this test's slot (28-*-revoke uses the first)
-VFIO_WC_SLOT=$(printf '0x%x' $(($(ivshmem_slot) + 0x1000)))
-export VFIO_WC_SLOT
 wc_selftest vfio_pci_wc_unplug_test
 expect_eq "$(dev_driver "$WC_BDF_IVSHMEM")" vfio-pci-wc "ivshmem driver after rescan"
