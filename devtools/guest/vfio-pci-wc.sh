@@ -14,6 +14,17 @@ wc_bind_all() {
 	bind_vfio "$WC_BDF_VIRTIO" vfio-pci-wc
 }
 
+# wc_bind_reset_set: on a machine with the large ivshmem and its second
+# function (x86_64), bind both to vfio-pci-wc (they share an IOMMU group,
+# which is only usable with both bound) and export the selftests' names
+# for them; elsewhere nothing.
+wc_bind_reset_set() {
+	[ -d "/sys/bus/pci/devices/$WC_BDF_VIRTIO_FLR" ] || return 0
+	bind_vfio "$WC_BDF_IVSHMEM_LARGE" vfio-pci-wc
+	bind_vfio "$WC_BDF_VIRTIO_FLR" vfio-pci-wc
+	export VFIO_WC_FLR_BDF="$WC_BDF_VIRTIO_FLR" VFIO_WC_SIBLING_BDF="$WC_BDF_IVSHMEM_LARGE"
+}
+
 # wc_selftest <binary> [bdf]: run one selftest binary on ivshmem (or the
 # device <bdf>) with the environment of the other devices and the test's
 # ivshmem slot (unless VFIO_WC_SLOT names another offset), show the harness

@@ -110,6 +110,9 @@ WC_BDF_E1000E=0000:00:04.0
 # x86_64 only: ivshmem with a large BAR2, backed by a sparse host file of
 # this size next to the ivshmem file.
 WC_BDF_IVSHMEM_LARGE=0000:02:00.0
+# x86_64 only: the second function of the large ivshmem, a virtio-rng
+# with FLR in the same reset set.
+WC_BDF_VIRTIO_FLR=0000:02:00.1
 WC_GUEST_LARGE_BAR=4G
 
 # Build root and compiler of the guest's modules and programs: an amd64

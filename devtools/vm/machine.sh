@@ -14,7 +14,16 @@
 #   00:05.0 pcie-root-port, behind it 02:00.0 ivshmem-plain whose BAR2 is
 #           4 GiB, 64-bit prefetchable = the sparse host file
 #           ivshmem-large.bin next to the ivshmem file (x86_64 only; q35's
-#           default 64-bit PCI hole, 32 GiB, holds it)
+#           default 64-bit PCI hole, 32 GiB, holds it); multifunction,
+#           with 02:00.1 virtio-rng-pci, modern only: a PCIe function with
+#           FLR and PM (BAR4 16K 64-bit prefetchable, common config at
+#           +0). Both functions share one IOMMU group and one reset set
+#           (the root port's secondary bus): a hot reset through one
+#           resets the other. ivshmem has no reset of its own there.
+#           This port's link is 5 GT/s (x-speed=5): above that the kernel
+#           waits after a bus reset for the port's Data Link Layer Link
+#           Active bit, which QEMU leaves clear, and fails the reset
+#           (ENOTTY); at 5 GT/s it waits 100 ms and polls the function.
 # virtio-net and e1000e sit on one QEMU hub: what one sends the other
 # receives. romfile= skips the iPXE option ROMs. no_timer_check: on a
 # loaded host the TCG guest can miss the kernel's boot-time IO-APIC timer
@@ -55,8 +64,9 @@ wc_guest_qemu_cmd() {
 			-netdev hubport,id=hub_e1000e,hubid=0
 			-device e1000e,netdev=hub_e1000e,bus=pcie.0,addr=0x4,romfile=
 			-object "memory-backend-file,id=ivshmem_large_mem,share=on,mem-path=${shm%/*}/ivshmem-large.bin,size=$WC_GUEST_LARGE_BAR"
-			-device pcie-root-port,id=rp_ivshmem_large,bus=pcie.0,addr=0x5,chassis=2,port=2
-			-device ivshmem-plain,memdev=ivshmem_large_mem,bus=rp_ivshmem_large,addr=0x0
+			-device pcie-root-port,id=rp_ivshmem_large,bus=pcie.0,addr=0x5,chassis=2,port=2,x-speed=5
+			-device ivshmem-plain,memdev=ivshmem_large_mem,bus=rp_ivshmem_large,addr=0x0,multifunction=on
+			-device virtio-rng-pci,bus=rp_ivshmem_large,addr=0x0.1,disable-legacy=on,iommu_platform=on,romfile=
 		)
 		;;
 	arm64)

@@ -34,6 +34,19 @@ set -- $(sed -n 3p "/sys/bus/pci/devices/$WC_BDF_IVSHMEM/resource")
 expect_eq $(($2 - $1 + 1)) $((1 << 20)) "ivshmem BAR2 size"
 [ $(($3 & 0x102200)) -eq $((0x102200)) ] || fail "ivshmem BAR2 flags $3: not 64-bit prefetchable memory"
 
+# x86_64: the large ivshmem's second function, virtio-rng (modern), has
+# FLR, and both functions are one IOMMU group (hence one reset set)
+if [ -d "/sys/bus/pci/devices/$WC_BDF_VIRTIO_FLR" ]; then
+	fn1=/sys/bus/pci/devices/$WC_BDF_VIRTIO_FLR
+	expect_eq "$(cat "$fn1/device")" 0x1044 "virtio-rng (modern) device id at $WC_BDF_VIRTIO_FLR"
+	grep -qw flr "$fn1/reset_method" ||
+		fail "$WC_BDF_VIRTIO_FLR reset methods: $(cat "$fn1/reset_method"), no flr"
+	expect_eq "$(readlink "$fn1/iommu_group")" \
+		"$(readlink "/sys/bus/pci/devices/$WC_BDF_IVSHMEM_LARGE/iommu_group")" \
+		"IOMMU group of $WC_BDF_VIRTIO_FLR and $WC_BDF_IVSHMEM_LARGE"
+	info "$WC_BDF_VIRTIO_FLR reset methods: $(cat "$fn1/reset_method"); $WC_BDF_IVSHMEM_LARGE: $(cat "/sys/bus/pci/devices/$WC_BDF_IVSHMEM_LARGE/reset_method" 2>/dev/null)"
+fi
+
 for bdf in "$WC_BDF_IVSHMEM" "$WC_BDF_VIRTIO" "$WC_BDF_E1000E"; do
 	bind_vfio "$bdf"
 	group=$(basename "$(readlink "/sys/bus/pci/devices/$bdf/iommu_group")")

@@ -13,6 +13,7 @@ if [ -z "$WC_BDF_IVSHMEM_LARGE" ] || [ ! -d "/sys/bus/pci/devices/$WC_BDF_IVSHME
 	skip "no large ivshmem on this machine (x86_64 only)"
 fi
 wc_bind_all
+wc_bind_reset_set
 bind_vfio "$WC_BDF_IVSHMEM_LARGE" vfio-pci-wc
 
 VFIO_WC_PATTERN=$(run_pattern large)
