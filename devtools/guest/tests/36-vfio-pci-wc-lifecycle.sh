@@ -7,12 +7,16 @@
 # the host) until the device's last owner revokes it, then SIGBUS; D3hot
 # and function level reset through config space while a dma-buf mapping
 # is written in a loop; command register writes from a buffer rewritten
-# under them (vfio_pci_wc_lifecycle_test). Seeded and bounded:
+# under them; on x86_64, FLR of the virtio function and hot resets
+# through it while WC dma-bufs of it and of the large ivshmem (the other
+# function of its reset set) are mapped and written in a loop
+# (vfio_pci_wc_lifecycle_test). Seeded and bounded:
 # 20 s per scenario on the debug kernel, 3 s elsewhere; 29 then unloads
 # the module.
 . /opt/wc/lib.sh
 . /opt/wc/share/vfio-pci-wc.sh
 wc_bind_all
+wc_bind_reset_set
 
 slot=$(ivshmem_slot)
 pat=$(run_pattern kept-mapping)

@@ -14,12 +14,21 @@
  *   a transition waits or faults SIGBUS, never reads wrong data, and the
  *   device is right afterwards;
  * - command register writes from a buffer another thread keeps rewriting:
- *   decode is never left off under a present mapping.
+ *   decode is never left off under a present mapping;
+ * - function level resets written to config space while a thread writes
+ *   and reads a WC dma-buf mapping of the function's prefetchable BAR,
+ *   and hot resets issued through another function of the same reset set
+ *   while a thread writes and reads a WC dma-buf mapping of the first:
+ *   the mapping is zapped by each reset, accesses wait or fault SIGBUS
+ *   only during it, and stores after it fault back WC and reach the
+ *   device.
  *
  * Environment: VFIO_WC_SLOT (BAR2 offset this test may write, one page),
  * VFIO_WC_PATTERN (bytes the fork child stores at its offset 0x800
  * through WC, checked on the host), VFIO_WC_NONPREF_BDF (a device with a
- * PM capability).
+ * PM capability), VFIO_WC_FLR_BDF (a modern virtio function with FLR)
+ * and VFIO_WC_SIBLING_BDF (an ivshmem in the FLR function's IOMMU group
+ * and reset set).
  */
 #include <errno.h>
 #include <pthread.h>
@@ -30,6 +39,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/ioctl.h>
 #include <sys/mman.h>
 #include <sys/socket.h>
 #include <sys/wait.h>
@@ -471,6 +481,209 @@ TEST_F_TIMEOUT(lifecycle, d3_and_flr_while_mapped, 600)
 	EXPECT_EQ(0x12345678U, back);
 	munmap(map, PG);
 	close(fd);
+	vfio_wc_close(&t->dev);
+	free(t);
+}
+
+/*
+ * Modern virtio as QEMU lays it out: the common configuration at offset 0
+ * of BAR4 (64-bit prefetchable), whose first register,
+ * device_feature_select, reads back what was stored.
+ */
+#define VIRTIO_COMMON_BAR	4
+
+/* Touch @map: the page faults back, write-combined */
+static void expect_wc_again(struct __test_metadata *_metadata, uint8_t *map)
+{
+	char attr[16];
+
+	ASSERT_EQ(0, vfio_wc_pte_attr(map, attr, sizeof(attr)));
+	EXPECT_STREQ(VFIO_WC_ATTR_WC, attr);
+}
+
+/* Stores and loads through @reg while @reset runs until the time is up */
+static long resets_while_mapped(struct __test_metadata *_metadata,
+				struct transitions *t,
+				int (*reset)(struct transitions *t))
+{
+	pthread_t thread;
+	long n = 0;
+
+	t->end = now() + seconds;
+	if (pthread_create(&thread, NULL, reg_writer, t))
+		return -1;
+	while (now() < t->end) {
+		atomic_fetch_add(&t->gen, 1);
+		EXPECT_EQ(0, reset(t));
+		atomic_fetch_add(&t->gen, 1);
+		n++;
+		wait_for_store(t);
+	}
+	pthread_join(thread, NULL);
+	TH_LOG("seed %u, %u s: %ld resets, %ld checked store/load pairs, %ld SIGBUS during resets",
+	       seed, seconds, n, atomic_load(&t->stores),
+	       atomic_load(&t->sigbus));
+	EXPECT_EQ(0, atomic_load(&t->errors)) TH_LOG("%s", t->error);
+	EXPECT_LT(0, atomic_load(&t->stores));
+	return n;
+}
+
+static unsigned int flr_exp;
+
+static int flr_once(struct transitions *t)
+{
+	uint16_t devctl;
+	int ret;
+
+	ret = vfio_wc_config_read(&t->dev, flr_exp + PCI_EXP_DEVCTL, &devctl, 2);
+	return ret ? ret : write16(t, flr_exp + PCI_EXP_DEVCTL,
+				   devctl | PCI_EXP_DEVCTL_BCR_FLR);
+}
+
+/*
+ * FLR through PCIe device control (the VFIO config region) while a thread
+ * stores to and loads from a WC dma-buf mapping of the function's
+ * prefetchable BAR: the reset zaps the mapping, which faults back WC.
+ */
+TEST_F_TIMEOUT(lifecycle, flr_while_wc_mapped, 600)
+{
+	const char *bdf = vfio_wc_env_bdf("VFIO_WC_FLR_BDF");
+	struct transitions *t;
+	uint32_t devcap = 0, back;
+	uint8_t *map;
+	int fd;
+
+	if (!bdf)
+		SKIP(return, "no function with FLR (VFIO_WC_FLR_BDF): x86_64 machine only");
+	t = calloc(1, sizeof(*t));
+	ASSERT_TRUE(!!t);
+	ASSERT_EQ(0, vfio_wc_open(&t->dev, bdf));
+	flr_exp = vfio_wc_find_cap(&t->dev, PCI_CAP_ID_EXP);
+	if (flr_exp)
+		ASSERT_EQ(0, vfio_wc_config_read(&t->dev, flr_exp + PCI_EXP_DEVCAP,
+						 &devcap, 4));
+	ASSERT_TRUE(!!(devcap & PCI_EXP_DEVCAP_FLR))
+		TH_LOG("%s has no function level reset (devcap 0x%x)", bdf, devcap);
+	ASSERT_LE(PG, t->dev.bar_size[VIRTIO_COMMON_BAR]);
+	fd = vfio_wc_export_one(&t->dev, VIRTIO_COMMON_BAR, 0, PG);
+	ASSERT_LE(0, fd);
+	ASSERT_EQ(0, vfio_wc_set_memattr(&t->dev, fd, WC));
+	map = mmap(NULL, PG, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+	ASSERT_TRUE(map != MAP_FAILED);
+	t->reg = (volatile uint32_t *)map;
+
+	EXPECT_LT(0, resets_while_mapped(_metadata, t, flr_once));
+	/* One more, with the page present before: the FLR zaps it */
+	ASSERT_TRUE(store_load32(t->reg, 1, &back));
+	ASSERT_EQ(0, ptecheck_probe(map));
+	ASSERT_EQ(0, flr_once(t));
+	EXPECT_EQ(-ENOENT, ptecheck_probe(map))
+		TH_LOG("the WC mapping survived the FLR");
+	EXPECT_TRUE(store_load32(t->reg, 0x12345678, &back));
+	EXPECT_EQ(0x12345678U, back);
+	expect_wc_again(_metadata, map);
+	munmap(map, PG);
+	close(fd);
+	vfio_wc_close(&t->dev);
+	free(t);
+}
+
+static int other_fn_fd;
+
+/* VFIO_DEVICE_PCI_HOT_RESET through the other function's device fd */
+static int hot_reset_other(struct transitions *t)
+{
+	union {
+		struct vfio_pci_hot_reset hdr;
+		uint8_t buf[sizeof(struct vfio_pci_hot_reset) + sizeof(int32_t)];
+	} reset = { .hdr = { .argsz = sizeof(reset), .count = 1 } };
+
+	reset.hdr.group_fds[0] = t->dev.group;
+	return ioctl(other_fn_fd, VFIO_DEVICE_PCI_HOT_RESET, &reset) ? -errno : 0;
+}
+
+/* Whether @bdf is one of the devices a hot reset through @fd resets */
+static bool in_reset_set(int fd, const char *bdf)
+{
+	union {
+		struct vfio_pci_hot_reset_info hdr;
+		uint8_t buf[sizeof(struct vfio_pci_hot_reset_info) +
+			    8 * sizeof(struct vfio_pci_dependent_device)];
+	} info = { .hdr = { .argsz = sizeof(info) } };
+	unsigned int seg, bus, dev, fn, i;
+	struct vfio_pci_dependent_device *d;
+
+	if (sscanf(bdf, "%x:%x:%x.%x", &seg, &bus, &dev, &fn) != 4 ||
+	    ioctl(fd, VFIO_DEVICE_GET_PCI_HOT_RESET_INFO, &info))
+		return false;
+	for (i = 0; i < info.hdr.count && i < 8; i++) {
+		d = &info.hdr.devices[i];
+		if (d->segment == seg && d->bus == bus &&
+		    d->devfn == ((dev << 3) | fn))
+			return true;
+	}
+	return false;
+}
+
+/*
+ * A hot reset through another function of the reset set (same IOMMU
+ * group, opened through the same group fd) while a thread stores to and
+ * loads from a WC dma-buf mapping of this function's BAR2: each reset
+ * zaps the mapping, and stores after it reach the device.
+ */
+TEST_F_TIMEOUT(lifecycle, hot_reset_through_other_function, 600)
+{
+	const char *other = vfio_wc_env_bdf("VFIO_WC_FLR_BDF");
+	const char *bdf = vfio_wc_env_bdf("VFIO_WC_SIBLING_BDF");
+	size_t len = strlen(pattern);
+	char back_pat[sizeof(pattern)];
+	struct transitions *t;
+	uint64_t off;
+	uint32_t back;
+	uint8_t *map;
+	unsigned int i;
+	int fd;
+
+	if (!other || !bdf)
+		SKIP(return, "no two functions in one reset set (%s, %s): x86_64 machine only",
+		     "VFIO_WC_FLR_BDF", "VFIO_WC_SIBLING_BDF");
+	t = calloc(1, sizeof(*t));
+	ASSERT_TRUE(!!t);
+	ASSERT_EQ(0, vfio_wc_open(&t->dev, bdf));
+	other_fn_fd = ioctl(t->dev.group, VFIO_GROUP_GET_DEVICE_FD, other);
+	ASSERT_LE(0, other_fn_fd)
+		TH_LOG("%s is not in the IOMMU group of %s: %s", other, bdf,
+		       strerror(errno));
+	ASSERT_TRUE(in_reset_set(other_fn_fd, bdf))
+		TH_LOG("a hot reset through %s does not reset %s", other, bdf);
+	/* Away from the offsets the large BAR test checks on the host */
+	off = vfio_wc_slot() + (t->dev.bar_size[BAR2] >= (2ULL << 30) ? 1ULL << 30 : 0);
+	ASSERT_LE(off + PG, t->dev.bar_size[BAR2]);
+	fd = vfio_wc_export_one(&t->dev, BAR2, off, PG);
+	ASSERT_LE(0, fd);
+	ASSERT_EQ(0, vfio_wc_set_memattr(&t->dev, fd, WC));
+	map = mmap(NULL, PG, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+	ASSERT_TRUE(map != MAP_FAILED);
+	t->reg = (volatile uint32_t *)(map + 256);
+
+	EXPECT_LT(0, resets_while_mapped(_metadata, t, hot_reset_other));
+	/* One more, with the page present before: the reset zaps it */
+	ASSERT_TRUE(store_load32(t->reg, 1, &back));
+	ASSERT_EQ(0, ptecheck_probe(map));
+	ASSERT_EQ(0, hot_reset_other(t));
+	EXPECT_EQ(-ENOENT, ptecheck_probe(map))
+		TH_LOG("the WC mapping survived a hot reset through %s", other);
+	/* Stored through WC after the reset: read back through the device */
+	for (i = 0; i < len; i++)
+		map[PATTERN_OFF + i] = pattern[i];
+	__sync_synchronize();
+	expect_wc_again(_metadata, map);
+	ASSERT_EQ((ssize_t)len, pread(t->dev.fd, back_pat, len,
+				      t->dev.bar_offset[BAR2] + off + PATTERN_OFF));
+	EXPECT_EQ(0, memcmp(back_pat, pattern, len));
+	munmap(map, PG);
+	close(fd);
+	close(other_fn_fd);
 	vfio_wc_close(&t->dev);
 	free(t);
 }
