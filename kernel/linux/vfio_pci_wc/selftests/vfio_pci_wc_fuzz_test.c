@@ -417,12 +417,8 @@ TEST_F_TIMEOUT(fuzz, random_ops, 1800)
 
 int main(int argc, char *argv[])
 {
-	const char *s;
-
 	device_bdf = vfio_wc_get_bdf(&argc, argv);
-	s = getenv("VFIO_WC_SEED");
-	seed = s ? strtoul(s, NULL, 0) : (unsigned int)time(NULL);
-	s = getenv("VFIO_WC_FUZZ_OPS");
-	nr_ops = s ? strtoul(s, NULL, 0) : 100000;
+	seed = vfio_wc_env_seed();
+	nr_ops = vfio_wc_env_num("VFIO_WC_FUZZ_OPS", 100000);
 	return test_harness_run(argc, argv);
 }

@@ -778,10 +778,8 @@ int main(int argc, char *argv[])
 	const char *s;
 
 	device_bdf = vfio_wc_get_bdf(&argc, argv);
-	s = getenv("VFIO_WC_SEED");
-	seed = s ? strtoul(s, NULL, 0) : (unsigned int)time(NULL);
-	s = getenv("VFIO_WC_SECONDS");
-	seconds = s ? strtoul(s, NULL, 0) : 3;
+	seed = vfio_wc_env_seed();
+	seconds = vfio_wc_env_num("VFIO_WC_SECONDS", 3);
 	s = getenv("VFIO_WC_PATTERN");
 	snprintf(pattern, sizeof(pattern), "%s", s ? s : "vfio-pci-wc-lifecycle");
 	catch_sigbus();

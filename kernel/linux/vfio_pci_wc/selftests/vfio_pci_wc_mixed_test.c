@@ -31,9 +31,7 @@ enum order { UC_FIRST, WC_FIRST, PREAD_FIRST };
 
 static uint64_t window(void)
 {
-	const char *s = getenv("VFIO_WC_WINDOW");
-
-	return s ? strtoull(s, NULL, 0) : 0x80000;
+	return vfio_wc_env_num("VFIO_WC_WINDOW", 0x80000);
 }
 
 /* The window's device, its two mappings and the dma-buf of the WC one */

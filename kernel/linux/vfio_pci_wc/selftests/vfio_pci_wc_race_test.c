@@ -477,14 +477,9 @@ TEST_F_TIMEOUT(race, reset_does_not_stall_other_device, 600)
 
 int main(int argc, char *argv[])
 {
-	const char *s;
-
 	device_bdf = vfio_wc_get_bdf(&argc, argv);
-	s = getenv("VFIO_WC_SEED");
-	seed = s ? strtoul(s, NULL, 0) : (unsigned int)time(NULL);
-	s = getenv("VFIO_WC_SECONDS");
-	seconds = s ? strtoul(s, NULL, 0) : 5;
-	s = getenv("VFIO_WC_HELD");
-	nr_held = s ? strtoul(s, NULL, 0) : 64;
+	seed = vfio_wc_env_seed();
+	seconds = vfio_wc_env_num("VFIO_WC_SECONDS", 5);
+	nr_held = vfio_wc_env_num("VFIO_WC_HELD", 64);
 	return test_harness_run(argc, argv);
 }

@@ -10,6 +10,7 @@
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/mman.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "ptecheck_lib.h"
@@ -48,11 +49,21 @@ const char *vfio_wc_env_bdf(const char *var)
 	return bdf && is_bdf(bdf) ? bdf : NULL;
 }
 
+unsigned long long vfio_wc_env_num(const char *var, unsigned long long def)
+{
+	const char *s = getenv(var);
+
+	return s ? strtoull(s, NULL, 0) : def;
+}
+
+unsigned int vfio_wc_env_seed(void)
+{
+	return vfio_wc_env_num("VFIO_WC_SEED", (unsigned int)time(NULL));
+}
+
 uint64_t vfio_wc_slot(void)
 {
-	const char *s = getenv("VFIO_WC_SLOT");
-
-	return s ? strtoull(s, NULL, 0) : 0x40000;
+	return vfio_wc_env_num("VFIO_WC_SLOT", 0x40000);
 }
 
 static int read_sysfs_resource(struct vfio_wc_dev *dev)

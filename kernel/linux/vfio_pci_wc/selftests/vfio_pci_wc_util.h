@@ -32,6 +32,11 @@ const char *vfio_wc_get_bdf(int *argc, char *argv[]);
 /* Optional second device from an environment variable, or NULL */
 const char *vfio_wc_env_bdf(const char *var);
 
+/* The number in environment variable @var (any base strtoull() takes), or @def */
+unsigned long long vfio_wc_env_num(const char *var, unsigned long long def);
+/* $VFIO_WC_SEED, or the current time: the seed of a replayable test */
+unsigned int vfio_wc_env_seed(void);
+
 /* BAR2 offset the tests may write: $VFIO_WC_SLOT, default 0x40000 */
 uint64_t vfio_wc_slot(void);
 
